@@ -1,0 +1,53 @@
+// Package storage is the one place seclake reads and writes objects: a local
+// directory (the default lake) or an S3 prefix. Every S3 write passes through
+// the S3 backend's put, which adds SSE-KMS with the configured key and refuses
+// to write without one.
+package storage
+
+import (
+	"context"
+	"errors"
+	"io"
+	"time"
+)
+
+// Store is a flat key space of immutable objects under a root.
+// Keys use "/" separators and never start with "/".
+type Store interface {
+	// Get opens an object for streaming reads.
+	Get(ctx context.Context, key string) (io.ReadCloser, ObjectInfo, error)
+	// Stat returns an object's metadata.
+	Stat(ctx context.Context, key string) (ObjectInfo, error)
+	// Put writes an object from r. The object becomes visible to readers only
+	// once complete; on error nothing (and no partial object) is left behind.
+	Put(ctx context.Context, key string, r io.Reader, opts PutOptions) error
+	// List calls fn for every object whose key starts with prefix, in
+	// lexicographic key order. fn returning an error stops the listing.
+	List(ctx context.Context, prefix string, fn func(ObjectInfo) error) error
+	// Delete removes an object; deleting a missing object is not an error.
+	Delete(ctx context.Context, key string) error
+	// URI names the store root (a directory path or s3://bucket/prefix).
+	URI() string
+}
+
+// ObjectInfo is an object's metadata.
+type ObjectInfo struct {
+	Key          string
+	Size         int64
+	ETag         string
+	LastModified time.Time
+}
+
+// PutOptions tunes one Put.
+type PutOptions struct {
+	ContentType string
+}
+
+var (
+	// ErrNotFound is returned for a key that does not exist.
+	ErrNotFound = errors.New("storage: object not found")
+	// ErrNoKMSKey is returned when an S3 store is asked to write without a KMS key.
+	ErrNoKMSKey = errors.New("storage: S3 writes need a KMS key (--kms-key / SECLAKE_KMS_KEY)")
+	// ErrInvalidKey is returned for keys that are empty, absolute or contain "..".
+	ErrInvalidKey = errors.New("storage: invalid key")
+)
