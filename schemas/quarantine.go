@@ -10,7 +10,7 @@ const RawLimit = 64 << 10
 // in quarantine/<source>/ so nothing read is ever silently dropped.
 type Quarantine struct {
 	EventTime    time.Time `parquet:"event_time,timestamp(microsecond)"`
-	Source       string    `parquet:"source,dict"`
+	Source       string    `parquet:"log_source,dict"`
 	SourceObject string    `parquet:"source_object,dict"`
 	SourceETag   string    `parquet:"source_etag,optional,dict"`
 	SourceOffset int64     `parquet:"source_offset"`

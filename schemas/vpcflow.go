@@ -29,7 +29,7 @@ type VPCFlow struct {
 	Type                    string     `parquet:"type,optional,dict"`
 	PktSrcAddr              string     `parquet:"pkt_srcaddr,optional,dict"`
 	PktDstAddr              string     `parquet:"pkt_dstaddr,optional,dict"`
-	Region                  string     `parquet:"region,optional,dict"`
+	Region                  string     `parquet:"aws_region,optional,dict"`
 	AZID                    string     `parquet:"az_id,optional,dict"`
 	SublocationType         string     `parquet:"sublocation_type,optional,dict"`
 	SublocationID           string     `parquet:"sublocation_id,optional,dict"`

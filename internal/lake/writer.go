@@ -1,0 +1,222 @@
+package lake
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"sort"
+	"time"
+
+	"github.com/parquet-go/parquet-go"
+	"github.com/parquet-go/parquet-go/compress/zstd"
+
+	"github.com/seclake/seclake/internal/storage"
+)
+
+// Timed is a row pointer that knows its event time.
+type Timed[T any] interface {
+	*T
+	Time() time.Time
+}
+
+// Group is where buffered rows go: the directory (a partition path under a
+// table prefix) and the tag naming the unit of idempotence (for convert, the
+// source and the delivery hour of the input objects). Parts are named from
+// (Dir, Tag, sequence number), never from wall-clock time or randomness, so a
+// rerun over the same inputs writes the same keys with the same bytes.
+type Group struct {
+	Dir string
+	Tag string
+}
+
+// Output describes one committed Parquet part.
+type Output struct {
+	Key     string    `json:"key"`
+	Rows    int64     `json:"rows"`
+	Bytes   int64     `json:"bytes"`
+	SHA256  string    `json:"sha256"`
+	MinTime time.Time `json:"min_time"`
+	MaxTime time.Time `json:"max_time"`
+}
+
+// WriterOptions bound a Writer's memory and size its files.
+type WriterOptions struct {
+	// MaxPartRows closes a part once a group buffers this many rows.
+	MaxPartRows int
+	// MaxBufferedRows bounds the rows buffered across all groups; past it the
+	// largest group is flushed. Memory is proportional to this, not to input size.
+	MaxBufferedRows int
+	// RowGroupRows is the Parquet row group size (Athena wants ≤128 MB groups).
+	RowGroupRows int64
+}
+
+func (o WriterOptions) withDefaults() WriterOptions {
+	if o.MaxPartRows <= 0 {
+		o.MaxPartRows = 200_000
+	}
+	if o.MaxBufferedRows <= 0 {
+		o.MaxBufferedRows = 200_000
+	}
+	if o.MaxBufferedRows < o.MaxPartRows {
+		o.MaxPartRows = o.MaxBufferedRows
+	}
+	if o.RowGroupRows <= 0 {
+		o.RowGroupRows = 100_000
+	}
+	return o
+}
+
+type groupBuf[T any] struct {
+	rows []T
+	seq  int
+}
+
+// Writer buffers rows per group and writes each group as zstd Parquet parts,
+// rows sorted by time (stable, so equal times keep arrival order).
+type Writer[T any, P Timed[T]] struct {
+	store   storage.Store
+	opts    WriterOptions
+	groups  map[Group]*groupBuf[T]
+	total   int
+	outputs []Output
+	schema  *parquet.Schema
+}
+
+// NewWriter returns a Writer putting parts into store.
+func NewWriter[T any, P Timed[T]](store storage.Store, opts WriterOptions) *Writer[T, P] {
+	var zero T
+	return &Writer[T, P]{
+		store:  store,
+		opts:   opts.withDefaults(),
+		groups: make(map[Group]*groupBuf[T]),
+		schema: parquet.SchemaOf(zero),
+	}
+}
+
+// Add buffers one row, flushing when a bound is reached.
+func (w *Writer[T, P]) Add(ctx context.Context, g Group, row T) error {
+	b := w.groups[g]
+	if b == nil {
+		b = &groupBuf[T]{}
+		w.groups[g] = b
+	}
+	b.rows = append(b.rows, row)
+	w.total++
+	if len(b.rows) >= w.opts.MaxPartRows {
+		return w.flush(ctx, g, b)
+	}
+	if w.total >= w.opts.MaxBufferedRows {
+		return w.flushLargest(ctx)
+	}
+	return nil
+}
+
+func (w *Writer[T, P]) flushLargest(ctx context.Context) error {
+	var best Group
+	var bestN int
+	for g, b := range w.groups {
+		n := len(b.rows)
+		if n > bestN || n == bestN && n > 0 && groupLess(g, best) {
+			best, bestN = g, n
+		}
+	}
+	if bestN == 0 {
+		return nil
+	}
+	return w.flush(ctx, best, w.groups[best])
+}
+
+func groupLess(a, b Group) bool {
+	if a.Dir != b.Dir {
+		return a.Dir < b.Dir
+	}
+	return a.Tag < b.Tag
+}
+
+// Close flushes every group, in key order, and returns all parts written.
+func (w *Writer[T, P]) Close(ctx context.Context) ([]Output, error) {
+	keys := make([]Group, 0, len(w.groups))
+	for g, b := range w.groups {
+		if len(b.rows) > 0 {
+			keys = append(keys, g)
+		}
+	}
+	sort.Slice(keys, func(i, j int) bool { return groupLess(keys[i], keys[j]) })
+	for _, g := range keys {
+		if err := w.flush(ctx, g, w.groups[g]); err != nil {
+			return nil, err
+		}
+	}
+	out := w.outputs
+	sort.Slice(out, func(i, j int) bool { return out[i].Key < out[j].Key })
+	return out, nil
+}
+
+// Buffered is the number of rows not yet written.
+func (w *Writer[T, P]) Buffered() int { return w.total }
+
+// PartName names the seq-th part of a group.
+func PartName(g Group, seq int) string {
+	h := sha256.Sum256([]byte(fmt.Sprintf("%s\x00%s\x00%d", g.Dir, g.Tag, seq)))
+	return "part-" + hex.EncodeToString(h[:10]) + ".parquet"
+}
+
+func (w *Writer[T, P]) flush(ctx context.Context, g Group, b *groupBuf[T]) error {
+	rows := b.rows
+	if len(rows) == 0 {
+		return nil
+	}
+	sort.SliceStable(rows, func(i, j int) bool {
+		return P(&rows[i]).Time().Before(P(&rows[j]).Time())
+	})
+	data, err := EncodeParquet(rows, w.schema, w.opts.RowGroupRows)
+	if err != nil {
+		return fmt.Errorf("lake: encode %s: %w", g.Dir, err)
+	}
+	key := joinKey(g.Dir, PartName(g, b.seq))
+	if err := w.store.Put(ctx, key, bytes.NewReader(data), storage.PutOptions{ContentType: "application/vnd.apache.parquet"}); err != nil {
+		return fmt.Errorf("lake: put %s: %w", key, err)
+	}
+	sum := sha256.Sum256(data)
+	w.outputs = append(w.outputs, Output{
+		Key:     key,
+		Rows:    int64(len(rows)),
+		Bytes:   int64(len(data)),
+		SHA256:  hex.EncodeToString(sum[:]),
+		MinTime: P(&rows[0]).Time().UTC(),
+		MaxTime: P(&rows[len(rows)-1]).Time().UTC(),
+	})
+	b.seq++
+	w.total -= len(rows)
+	clear(rows) // drop string references so the GC can reclaim them
+	b.rows = rows[:0]
+	return nil
+}
+
+// EncodeParquet writes rows as one zstd-compressed Parquet file with fixed
+// writer settings, so equal rows always give equal bytes.
+func EncodeParquet[T any](rows []T, schema *parquet.Schema, rowGroupRows int64) ([]byte, error) {
+	var buf bytes.Buffer
+	pw := parquet.NewGenericWriter[T](&buf, schema,
+		parquet.Compression(&zstd.Codec{Level: zstd.SpeedFastest}),
+		parquet.MaxRowsPerRowGroup(rowGroupRows),
+		parquet.CreatedBy("seclake", "1", ""),
+		parquet.PageBufferSize(1<<20),
+	)
+	for start := 0; start < len(rows); start += 4096 {
+		end := min(start+4096, len(rows))
+		if _, err := pw.Write(rows[start:end]); err != nil {
+			return nil, err
+		}
+	}
+	if err := pw.Close(); err != nil {
+		return nil, err
+	}
+	data := buf.Bytes()
+	if len(data) < 12 || string(data[:4]) != "PAR1" || string(data[len(data)-4:]) != "PAR1" {
+		return nil, fmt.Errorf("parquet footer check failed (%d bytes)", len(data))
+	}
+	return data, nil
+}

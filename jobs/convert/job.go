@@ -1,0 +1,481 @@
+// Package convert is the convert job: raw AWS logs in their delivery layout →
+// partitioned zstd Parquet in the lake, bad records → quarantine, and a run
+// manifest written last as the commit point.
+//
+// Objects are parsed in parallel by workers but consumed in key order by one
+// sequencer, so the rows reaching each Parquet part arrive in the same order on
+// every run and reruns are byte-identical. Parts are named from (table,
+// partition, source, delivery hour of the inputs, sequence): a rerun of a window
+// overwrites exactly its own files; parts a previous run of the same window
+// wrote and this one did not are deleted after the new manifest is committed.
+package convert
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"runtime"
+	"time"
+
+	"github.com/klauspost/compress/gzip"
+
+	"github.com/seclake/seclake/internal/lake"
+	"github.com/seclake/seclake/internal/rawlog"
+	"github.com/seclake/seclake/internal/rawlog/cloudtrail"
+	"github.com/seclake/seclake/internal/rawlog/s3access"
+	"github.com/seclake/seclake/internal/rawlog/vpcflow"
+	"github.com/seclake/seclake/internal/storage"
+	"github.com/seclake/seclake/schemas"
+)
+
+// JobName names this job in run manifests.
+const JobName = "convert"
+
+// ErrWrongSource is returned when --source names a source that none of the
+// objects with content look like.
+var ErrWrongSource = errors.New("convert: no input object matches the requested --source")
+
+// Config is one convert run.
+type Config struct {
+	Raw     storage.Store // where raw logs are read
+	Lake    storage.Store // where Parquet, quarantine and manifests go
+	Prefix  string        // only raw keys under this prefix
+	Source  string        // "auto" (or "") or one of rawlog.Sources
+	Window  lake.Window   // delivery-time window of the inputs
+	Workers int           // parallel parsers; default NumCPU
+	// VPCFlowFormat is the field list for header-less flow logs in a custom format.
+	VPCFlowFormat []string
+	Writer        lake.WriterOptions
+	Logger        *slog.Logger
+	// Progress, when set, is called after each input object.
+	Progress func(Progress)
+}
+
+// Progress is reported after every input object.
+type Progress struct {
+	FilesDone  int64
+	BytesRead  int64
+	RecordsIn  int64
+	CurrentKey string
+}
+
+// Validate checks the configuration.
+func (c *Config) Validate() error {
+	if c.Raw == nil {
+		return errors.New("convert: --raw is required")
+	}
+	if c.Lake == nil {
+		return errors.New("convert: --lake is required")
+	}
+	switch c.Source {
+	case "", "auto", string(rawlog.CloudTrail), string(rawlog.VPCFlow), string(rawlog.S3Access):
+	default:
+		return fmt.Errorf("convert: --source %q: want auto, cloudtrail, vpcflow or s3access", c.Source)
+	}
+	if !c.Window.From.IsZero() && !c.Window.To.IsZero() && !c.Window.From.Before(c.Window.To) {
+		return fmt.Errorf("convert: --from %s must be before --to %s", c.Window.From.Format(time.RFC3339), c.Window.To.Format(time.RFC3339))
+	}
+	if c.Workers < 0 {
+		return fmt.Errorf("convert: --workers %d must be ≥ 0", c.Workers)
+	}
+	return nil
+}
+
+// batch carries one object's output to the sequencer, in order.
+type batch struct {
+	ct   []schemas.CloudTrail
+	vf   []schemas.VPCFlow
+	s3   []schemas.S3Access
+	bad  []schemas.Quarantine
+	done *objResult
+}
+
+type objResult struct {
+	input    lake.Input
+	bytes    int64 // decompressed bytes
+	mismatch bool  // explicit --source disagreed with the content
+	hasData  bool
+	err      error // fatal for the run (context, storage)
+}
+
+type task struct {
+	info storage.ObjectInfo
+	lay  rawlog.Layout
+	out  chan batch
+}
+
+const batchRows = 512
+
+// Run converts the window and commits it with a manifest.
+func Run(ctx context.Context, cfg Config) (*lake.Manifest, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	log := cfg.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	workers := cfg.Workers
+	if workers == 0 {
+		workers = runtime.NumCPU()
+	}
+	manifestKey := lake.ManifestKey(JobName, cfg.Window)
+	prev, err := lake.ReadManifest(ctx, cfg.Lake, manifestKey)
+	if err != nil && !errors.Is(err, storage.ErrNotFound) {
+		return nil, err
+	}
+
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+
+	tasks := make(chan *task)
+	ordered := make(chan *task, workers*2)
+	listErr := make(chan error, 1)
+	go func() {
+		defer close(tasks)
+		defer close(ordered)
+		listErr <- cfg.Raw.List(ctx, cfg.Prefix, func(info storage.ObjectInfo) error {
+			lay := rawlog.ParseKey(info.Key)
+			t := lay.Time
+			if t.IsZero() {
+				t = info.LastModified
+			}
+			if !cfg.Window.Contains(t) {
+				return nil
+			}
+			lay.Time = t
+			tk := &task{info: info, lay: lay, out: make(chan batch, 4)}
+			select {
+			case ordered <- tk:
+			case <-ctx.Done():
+				return context.Cause(ctx)
+			}
+			select {
+			case tasks <- tk:
+			case <-ctx.Done():
+				return context.Cause(ctx)
+			}
+			return nil
+		})
+	}()
+	for range workers {
+		go func() {
+			for tk := range tasks {
+				w := &worker{cfg: &cfg, ctx: ctx, tk: tk}
+				w.run()
+				close(tk.out)
+			}
+		}()
+	}
+
+	seq := newSequencer(&cfg)
+	var runErr error
+	for tk := range ordered {
+		if runErr != nil {
+			for range tk.out { // drain so workers can finish
+			}
+			continue
+		}
+		if err := seq.consume(ctx, tk); err != nil {
+			runErr = err
+			cancel(err)
+		}
+	}
+	if err := <-listErr; err != nil && runErr == nil {
+		runErr = fmt.Errorf("convert: list raw objects: %w", err)
+	}
+	if runErr != nil {
+		return nil, runErr
+	}
+	m, err := seq.finish(ctx)
+	if err != nil {
+		return nil, err
+	}
+	m.Window = cfg.Window
+	if cfg.Source != "" && cfg.Source != "auto" {
+		m.Sources = []string{cfg.Source}
+	}
+	if err := lake.WriteManifest(ctx, cfg.Lake, manifestKey, m); err != nil {
+		return nil, fmt.Errorf("convert: commit manifest: %w", err)
+	}
+	if prev != nil {
+		if err := deleteStale(ctx, cfg.Lake, prev, m); err != nil {
+			return nil, err
+		}
+	}
+	log.Info("convert committed", "manifest", manifestKey,
+		"records_read", m.Counts.RecordsRead, "records_written", m.Counts.RecordsWritten,
+		"records_quarantined", m.Counts.RecordsQuarantined, "files_read", m.Counts.FilesRead,
+		"files_skipped", m.Counts.FilesSkipped, "outputs", len(m.Outputs))
+	if seq.withData > 0 && seq.mismatched == seq.withData {
+		return m, fmt.Errorf("%w: --source %s, but all %d objects with content look like another source (see quarantine)",
+			ErrWrongSource, cfg.Source, seq.withData)
+	}
+	return m, nil
+}
+
+// deleteStale removes parts a previous run of the same window committed and
+// this run did not rewrite.
+func deleteStale(ctx context.Context, store storage.Store, prev, cur *lake.Manifest) error {
+	keep := make(map[string]bool, len(cur.Outputs))
+	for _, o := range cur.Outputs {
+		keep[o.Key] = true
+	}
+	for _, o := range prev.Outputs {
+		if keep[o.Key] {
+			continue
+		}
+		if err := store.Delete(ctx, o.Key); err != nil {
+			return fmt.Errorf("convert: delete stale part %s: %w", o.Key, err)
+		}
+	}
+	return nil
+}
+
+// worker parses one object and streams its output.
+type worker struct {
+	cfg *Config
+	ctx context.Context
+	tk  *task
+	cur batch
+	res objResult
+}
+
+func (w *worker) send() error {
+	select {
+	case w.tk.out <- w.cur:
+		w.cur = batch{}
+		return nil
+	case <-w.ctx.Done():
+		return context.Cause(w.ctx)
+	}
+}
+
+func (w *worker) quarantine(source string, stage string, offset, line int64, raw []byte, err error) {
+	q := schemas.Quarantine{
+		EventTime:    w.tk.lay.Time,
+		Source:       source,
+		SourceObject: w.tk.info.Key,
+		SourceETag:   w.tk.info.ETag,
+		SourceOffset: offset,
+		SourceLine:   line,
+		Stage:        stage,
+		Error:        err.Error(),
+		RawSize:      int64(len(raw)),
+	}
+	if len(raw) > schemas.RawLimit {
+		raw = raw[:schemas.RawLimit]
+		q.RawTruncated = true
+	}
+	if len(raw) > 0 {
+		q.Raw = append([]byte(nil), raw...)
+	}
+	w.cur.bad = append(w.cur.bad, q)
+	w.res.input.Quarantined++
+	w.res.input.Records++
+}
+
+func (w *worker) run() {
+	tk := w.tk
+	w.res.input = lake.Input{Key: tk.info.Key, ETag: tk.info.ETag, Size: tk.info.Size}
+	defer func() {
+		w.cur.done = &w.res
+		select {
+		case tk.out <- w.cur:
+		case <-w.ctx.Done():
+		}
+	}()
+	if tk.lay.NonData != "" {
+		w.res.input.Source = string(tk.lay.Source)
+		w.res.input.Skipped, w.res.input.SkipReason = true, tk.lay.NonData
+		return
+	}
+	rc, _, err := w.cfg.Raw.Get(w.ctx, tk.info.Key)
+	if err != nil {
+		w.res.err = fmt.Errorf("convert: open %s: %w", tk.info.Key, err)
+		return
+	}
+	defer rc.Close()
+	stored := &countingReader{r: rc}
+	br := bufio.NewReaderSize(stored, 256<<10)
+	var src io.Reader = br
+	if magic, _ := br.Peek(2); len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
+		gz, err := gzip.NewReader(br)
+		if err != nil {
+			w.quarantine(w.sourceGuess(), "decompress", 0, 0, nil, fmt.Errorf("gzip header: %w", err))
+			w.finishCounts(stored, nil)
+			return
+		}
+		defer gz.Close()
+		src = gz
+	}
+	plain := &countingReader{r: src}
+	body := bufio.NewReaderSize(plain, 1<<20)
+	defer w.finishCounts(stored, plain)
+
+	head, herr := body.Peek(64 << 10)
+	if herr != nil && !errors.Is(herr, io.EOF) && !errors.Is(herr, bufio.ErrBufferFull) {
+		w.quarantine(w.sourceGuess(), "decompress", 0, 0, head, fmt.Errorf("read: %w", herr))
+		return
+	}
+	if len(head) == 0 {
+		return // empty object: no records
+	}
+	w.res.hasData = true
+	source, err := w.decide(head)
+	if err != nil {
+		raw, _ := io.ReadAll(io.LimitReader(body, schemas.RawLimit+1))
+		w.quarantine(source, "detect", 0, 0, raw, err)
+		w.drainForSize(body)
+		return
+	}
+	w.res.input.Source = source
+	obj := rawlog.Object{
+		Key: tk.info.Key, ETag: tk.info.ETag, Size: tk.info.Size, Time: tk.lay.Time,
+		Account: tk.lay.Account, Region: tk.lay.Region,
+	}
+	var st rawlog.Stats
+	switch rawlog.Source(source) {
+	case rawlog.CloudTrail:
+		st, err = (&cloudtrail.Parser{}).Parse(w.ctx, body, obj, rawlog.Sink[schemas.CloudTrail]{
+			Row: func(r schemas.CloudTrail) error {
+				w.cur.ct = append(w.cur.ct, r)
+				return w.maybeSend(len(w.cur.ct))
+			},
+			Bad: w.badSink(source),
+		})
+	case rawlog.VPCFlow:
+		st, err = (&vpcflow.Parser{Format: w.cfg.VPCFlowFormat}).Parse(w.ctx, body, obj, rawlog.Sink[schemas.VPCFlow]{
+			Row: func(r schemas.VPCFlow) error {
+				w.cur.vf = append(w.cur.vf, r)
+				return w.maybeSend(len(w.cur.vf))
+			},
+			Bad: w.badSink(source),
+		})
+	case rawlog.S3Access:
+		st, err = (&s3access.Parser{}).Parse(w.ctx, body, obj, rawlog.Sink[schemas.S3Access]{
+			Row: func(r schemas.S3Access) error {
+				w.cur.s3 = append(w.cur.s3, r)
+				return w.maybeSend(len(w.cur.s3))
+			},
+			Bad: w.badSink(source),
+		})
+	}
+	// Records counted by the sinks (rows + bads) must match the parser's own count.
+	rows := w.res.input.Written
+	bads := w.res.input.Quarantined
+	if st.Skipped {
+		w.res.input.Skipped, w.res.input.SkipReason = true, st.SkipReason
+	}
+	if err != nil {
+		if w.ctx.Err() != nil {
+			w.res.err = context.Cause(w.ctx)
+			return
+		}
+		w.quarantine(source, "parse", plain.n, 0, nil,
+			fmt.Errorf("rest of object unreadable after %d decompressed bytes: %w", plain.n, err))
+		w.drainForSize(body)
+		return
+	}
+	if st.Records != rows+bads {
+		w.res.err = fmt.Errorf("convert: %s: parser counted %d records but emitted %d rows + %d bad", tk.info.Key, st.Records, rows, bads)
+	}
+}
+
+// maybeSend ships the batch when it is full, counting the row just added.
+func (w *worker) maybeSend(n int) error {
+	w.res.input.Written++
+	w.res.input.Records++
+	if n >= batchRows {
+		return w.send()
+	}
+	return nil
+}
+
+func (w *worker) badSink(source string) func(rawlog.Bad) error {
+	return func(b rawlog.Bad) error {
+		w.quarantine(source, "parse", b.Offset, b.Line, b.Raw, b.Err)
+		if len(w.cur.bad) >= batchRows {
+			return w.send()
+		}
+		return nil
+	}
+}
+
+// drainForSize reads what is left so bytes counts are complete; errors are
+// already accounted for by the caller.
+func (w *worker) drainForSize(r io.Reader) { _, _ = io.Copy(io.Discard, r) }
+
+func (w *worker) finishCounts(stored, plain *countingReader) {
+	w.res.input.Size = max(w.res.input.Size, stored.n)
+	if plain != nil {
+		w.res.bytes = plain.n
+	}
+}
+
+// sourceGuess is the source named by the key layout or --source, for
+// quarantine rows of objects that could not even be opened.
+func (w *worker) sourceGuess() string {
+	if s := w.cfg.Source; s != "" && s != "auto" {
+		return s
+	}
+	if w.tk.lay.Source != "" {
+		return string(w.tk.lay.Source)
+	}
+	return "unknown"
+}
+
+// decide picks the parser: --source when given (refusing content that plainly
+// belongs to another source), else the key layout, else the content.
+func (w *worker) decide(head []byte) (string, error) {
+	sniffed := sniff(head)
+	if s := w.cfg.Source; s != "" && s != "auto" {
+		if sniffed != "" && sniffed != s && !sniffs(rawlog.Source(s), head) {
+			w.res.mismatch = true
+			return s, fmt.Errorf("--source %s, but the object looks like %s", s, sniffed)
+		}
+		return s, nil
+	}
+	if w.tk.lay.Source != "" {
+		return string(w.tk.lay.Source), nil
+	}
+	if sniffed == "" {
+		return "unknown", fmt.Errorf("%w: not CloudTrail JSON, VPC flow log or S3 access log lines; pass --source to force one", rawlog.ErrUnknownFormat)
+	}
+	return sniffed, nil
+}
+
+func sniffs(s rawlog.Source, head []byte) bool {
+	switch s {
+	case rawlog.CloudTrail:
+		return cloudtrail.Sniff(head)
+	case rawlog.VPCFlow:
+		return vpcflow.Sniff(head)
+	case rawlog.S3Access:
+		return s3access.Sniff(head)
+	}
+	return false
+}
+
+func sniff(head []byte) string {
+	for _, s := range rawlog.Sources {
+		if sniffs(s, head) {
+			return string(s)
+		}
+	}
+	return ""
+}
+
+type countingReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
+}

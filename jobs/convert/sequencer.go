@@ -1,0 +1,153 @@
+package convert
+
+import (
+	"context"
+	"fmt"
+	"sort"
+
+	"github.com/seclake/seclake/internal/lake"
+	"github.com/seclake/seclake/internal/rawlog"
+	"github.com/seclake/seclake/schemas"
+)
+
+// sequencer consumes the objects' output in key order and routes rows to
+// the partitioned writers.
+type sequencer struct {
+	cfg        *Config
+	ct         *lake.Writer[schemas.CloudTrail, *schemas.CloudTrail]
+	vf         *lake.Writer[schemas.VPCFlow, *schemas.VPCFlow]
+	s3         *lake.Writer[schemas.S3Access, *schemas.S3Access]
+	q          *lake.Writer[schemas.Quarantine, *schemas.Quarantine]
+	m          lake.Manifest
+	withData   int
+	mismatched int
+}
+
+func newSequencer(cfg *Config) *sequencer {
+	qopts := cfg.Writer
+	qopts.MaxBufferedRows = min(max(qopts.MaxBufferedRows, 1), 20_000)
+	return &sequencer{
+		cfg: cfg,
+		ct:  lake.NewWriter[schemas.CloudTrail](cfg.Lake, cfg.Writer),
+		vf:  lake.NewWriter[schemas.VPCFlow](cfg.Lake, cfg.Writer),
+		s3:  lake.NewWriter[schemas.S3Access](cfg.Lake, cfg.Writer),
+		q:   lake.NewWriter[schemas.Quarantine](cfg.Lake, qopts),
+		m:   lake.Manifest{Job: JobName, Inputs: []lake.Input{}, Outputs: []lake.Output{}},
+	}
+}
+
+// tag names the unit of idempotence of a part: source and delivery hour.
+func (s *sequencer) tag(source string, tk *task) string {
+	return source + "@" + tk.lay.Time.UTC().Format("2006010215")
+}
+
+func (s *sequencer) consume(ctx context.Context, tk *task) error {
+	var res *objResult
+	for b := range tk.out {
+		if err := s.route(ctx, tk, &b); err != nil {
+			return err
+		}
+		if b.done != nil {
+			res = b.done
+		}
+	}
+	if res == nil {
+		return fmt.Errorf("convert: %s: worker ended without a result", tk.info.Key)
+	}
+	if res.err != nil {
+		return res.err
+	}
+	in := res.input
+	s.m.Inputs = append(s.m.Inputs, in)
+	c := &s.m.Counts
+	c.RecordsRead += in.Records
+	c.RecordsWritten += in.Written
+	c.RecordsQuarantined += in.Quarantined
+	c.BytesRead += in.Size
+	c.BytesDecompressed += res.bytes
+	if in.Skipped {
+		c.FilesSkipped++
+	} else {
+		c.FilesRead++
+	}
+	if res.hasData {
+		s.withData++
+		if res.mismatch {
+			s.mismatched++
+		}
+	}
+	if s.cfg.Progress != nil {
+		s.cfg.Progress(Progress{FilesDone: c.FilesRead + c.FilesSkipped, BytesRead: c.BytesRead, RecordsIn: c.RecordsRead, CurrentKey: in.Key})
+	}
+	return nil
+}
+
+func (s *sequencer) route(ctx context.Context, tk *task, b *batch) error {
+	for i := range b.ct {
+		r := &b.ct[i]
+		p := lake.PartitionOf(r.EventTime, first(r.AWSRegion, tk.lay.Region), first(r.RecipientAccountID, tk.lay.Account, r.UserIdentityAccountID))
+		g := lake.Group{Dir: lake.EventsPrefix(string(rawlog.CloudTrail)) + p.Path(), Tag: s.tag("cloudtrail", tk)}
+		if err := s.ct.Add(ctx, g, *r); err != nil {
+			return err
+		}
+	}
+	for i := range b.vf {
+		r := &b.vf[i]
+		p := lake.PartitionOf(r.EventTime, first(r.Region, tk.lay.Region), first(r.AccountID, tk.lay.Account))
+		g := lake.Group{Dir: lake.EventsPrefix(string(rawlog.VPCFlow)) + p.Path(), Tag: s.tag("vpcflow", tk)}
+		if err := s.vf.Add(ctx, g, *r); err != nil {
+			return err
+		}
+	}
+	for i := range b.s3 {
+		r := &b.s3[i]
+		p := lake.PartitionOf(r.EventTime, first(r.SourceRegion, tk.lay.Region), tk.lay.Account)
+		g := lake.Group{Dir: lake.EventsPrefix(string(rawlog.S3Access)) + p.Path(), Tag: s.tag("s3access", tk)}
+		if err := s.s3.Add(ctx, g, *r); err != nil {
+			return err
+		}
+	}
+	for i := range b.bad {
+		r := &b.bad[i]
+		g := lake.Group{Dir: lake.QuarantinePrefix(r.Source) + "eventDay=" + lake.DayOf(r.EventTime), Tag: s.tag(r.Source, tk)}
+		if err := s.q.Add(ctx, g, *r); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// finish flushes every writer and returns the manifest to commit.
+func (s *sequencer) finish(ctx context.Context) (*lake.Manifest, error) {
+	closers := []func(context.Context) ([]lake.Output, error){s.ct.Close, s.vf.Close, s.s3.Close, s.q.Close}
+	for _, c := range closers {
+		outs, err := c(ctx)
+		if err != nil {
+			return nil, err
+		}
+		s.m.Outputs = append(s.m.Outputs, outs...)
+	}
+	sort.Slice(s.m.Outputs, func(i, j int) bool { return s.m.Outputs[i].Key < s.m.Outputs[j].Key })
+	var written, quarantined int64
+	for _, o := range s.m.Outputs {
+		if len(o.Key) > 11 && o.Key[:11] == "quarantine/" {
+			quarantined += o.Rows
+		} else {
+			written += o.Rows
+		}
+	}
+	if written != s.m.Counts.RecordsWritten || quarantined != s.m.Counts.RecordsQuarantined {
+		return nil, fmt.Errorf("convert: parts hold %d rows + %d quarantined, inputs gave %d + %d",
+			written, quarantined, s.m.Counts.RecordsWritten, s.m.Counts.RecordsQuarantined)
+	}
+	return &s.m, s.m.Counts.Check()
+}
+
+func first(vals ...string) string {
+	for _, v := range vals {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}

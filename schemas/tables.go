@@ -1,0 +1,187 @@
+// Package schemas is the single source of truth for the lake's tables: the Go
+// row types (with their Parquet tags) define the Parquet schema, and the
+// Athena DDL in sql/athena/ is generated from them (`go test ./schemas -update`)
+// and checked against them by the tests.
+package schemas
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/parquet-go/parquet-go"
+	"github.com/parquet-go/parquet-go/format"
+)
+
+func isLogical[V format.LogicalTypeValue](lt *format.LogicalType) bool {
+	_, ok := lt.Value.(V)
+	return ok
+}
+
+// Table describes one lake table.
+type Table struct {
+	Name        string // table and view name
+	Prefix      string // key prefix under the lake root, ending in "/"
+	Description string
+	Row         any      // zero value of the row type
+	Partitions  []string // partition columns in path order
+	// Template is the partition path template below Prefix, in Athena
+	// storage.location.template syntax.
+	Template string
+}
+
+// EventPartitions are the partition keys of event tables, as in Amazon
+// Security Lake with eventHour below eventDay.
+var eventPartitions = []string{"region", "accountId", "eventDay", "eventHour"}
+
+const eventTemplate = "region=${region}/accountId=${accountid}/eventDay=${eventday}/eventHour=${eventhour}"
+
+// Tables lists the lake's tables in a fixed order.
+func Tables() []Table {
+	return []Table{
+		{Name: "cloudtrail", Prefix: "events/cloudtrail/", Row: CloudTrail{}, Partitions: eventPartitions, Template: eventTemplate,
+			Description: "CloudTrail management and data events"},
+		{Name: "vpcflow", Prefix: "events/vpcflow/", Row: VPCFlow{}, Partitions: eventPartitions, Template: eventTemplate,
+			Description: "VPC and Transit Gateway flow log records"},
+		{Name: "s3access", Prefix: "events/s3access/", Row: S3Access{}, Partitions: eventPartitions, Template: eventTemplate,
+			Description: "S3 server access log records"},
+		{Name: "quarantine", Prefix: "quarantine/", Row: Quarantine{}, Partitions: []string{"source", "eventDay"},
+			Template:    "${source}/eventDay=${eventday}",
+			Description: "records that could not be converted, with the raw bytes and the error"},
+	}
+}
+
+// Lookup finds a table by name.
+func Lookup(name string) (Table, bool) {
+	for _, t := range Tables() {
+		if t.Name == name {
+			return t, true
+		}
+	}
+	return Table{}, false
+}
+
+// Column is one top-level column with its Athena (Hive) type.
+type Column struct {
+	Name string
+	Type string
+}
+
+// Columns derives the Athena columns of a table from its Parquet schema.
+func (t Table) Columns() []Column {
+	s := parquet.SchemaOf(t.Row)
+	cols := make([]Column, 0, len(s.Fields()))
+	for _, f := range s.Fields() {
+		cols = append(cols, Column{Name: f.Name(), Type: hiveType(f)})
+	}
+	return cols
+}
+
+func hiveType(n parquet.Node) string {
+	if lt := n.Type().LogicalType(); lt != nil && isLogical[*format.ListType](lt) {
+		elem := n.Fields()[0].Fields()[0] // list → repeated group → element
+		return "array<" + hiveType(elem) + ">"
+	}
+	if !n.Leaf() {
+		var parts []string
+		for _, f := range n.Fields() {
+			parts = append(parts, f.Name()+":"+hiveType(f))
+		}
+		return "struct<" + strings.Join(parts, ",") + ">"
+	}
+	lt := n.Type().LogicalType()
+	switch {
+	case lt != nil && isLogical[*format.TimestampType](lt):
+		return "timestamp"
+	case lt != nil && (isLogical[*format.StringType](lt) || isLogical[*format.JsonType](lt) || isLogical[*format.EnumType](lt)):
+		return "string"
+	}
+	switch n.Type().Kind() {
+	case parquet.Boolean:
+		return "boolean"
+	case parquet.Int32:
+		return "int"
+	case parquet.Int64:
+		return "bigint"
+	case parquet.Float:
+		return "float"
+	case parquet.Double:
+		return "double"
+	case parquet.ByteArray, parquet.FixedLenByteArray:
+		return "binary"
+	}
+	panic(fmt.Sprintf("schemas: no Athena type for %s", n.Type()))
+}
+
+// DDLOptions fill the deployment-specific parts of the DDL.
+type DDLOptions struct {
+	Database string   // default "seclake"
+	Location string   // s3://bucket/prefix of the lake, no trailing slash
+	Accounts []string // values for accountId partition projection
+	Regions  []string // values for region partition projection
+	FromDay  string   // first eventDay, YYYYMMDD
+}
+
+// DDL renders CREATE EXTERNAL TABLE for Athena with partition projection.
+// With zero options it renders the template committed in sql/athena/, with
+// ${…} placeholders for the deployment values.
+func (t Table) DDL(o DDLOptions) string {
+	db := o.Database
+	if db == "" {
+		db = "seclake"
+	}
+	loc := o.Location
+	if loc == "" {
+		loc = "${lake_location}"
+	}
+	accounts := strings.Join(o.Accounts, ",")
+	if accounts == "" {
+		accounts = "${accounts}"
+	}
+	regions := strings.Join(o.Regions, ",")
+	if regions == "" {
+		regions = "${regions}"
+	}
+	from := o.FromDay
+	if from == "" {
+		from = "${first_day}"
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "-- %s: %s.\n-- Generated from schemas/ by `go test ./schemas -update`; do not edit.\n", t.Name, t.Description)
+	fmt.Fprintf(&b, "CREATE EXTERNAL TABLE IF NOT EXISTS `%s`.`%s` (\n", db, t.Name)
+	cols := t.Columns()
+	for i, c := range cols {
+		sep := ","
+		if i == len(cols)-1 {
+			sep = ""
+		}
+		fmt.Fprintf(&b, "  `%s` %s%s\n", c.Name, c.Type, sep)
+	}
+	b.WriteString(")\nPARTITIONED BY (\n")
+	for i, p := range t.Partitions {
+		sep := ","
+		if i == len(t.Partitions)-1 {
+			sep = ""
+		}
+		fmt.Fprintf(&b, "  `%s` string%s\n", strings.ToLower(p), sep)
+	}
+	b.WriteString(")\nSTORED AS PARQUET\n")
+	fmt.Fprintf(&b, "LOCATION '%s/%s'\n", loc, t.Prefix)
+	b.WriteString("TBLPROPERTIES (\n  'parquet.compression' = 'ZSTD',\n  'projection.enabled' = 'true',\n")
+	for _, p := range t.Partitions {
+		lp := strings.ToLower(p)
+		switch p {
+		case "region":
+			fmt.Fprintf(&b, "  'projection.%s.type' = 'enum',\n  'projection.%s.values' = '%s',\n", lp, lp, regions)
+		case "accountId":
+			fmt.Fprintf(&b, "  'projection.%s.type' = 'enum',\n  'projection.%s.values' = '%s',\n", lp, lp, accounts)
+		case "source":
+			fmt.Fprintf(&b, "  'projection.%s.type' = 'enum',\n  'projection.%s.values' = 'cloudtrail,vpcflow,s3access,unknown',\n", lp, lp)
+		case "eventDay":
+			fmt.Fprintf(&b, "  'projection.%s.type' = 'date',\n  'projection.%s.format' = 'yyyyMMdd',\n  'projection.%s.range' = '%s,NOW',\n  'projection.%s.interval' = '1',\n  'projection.%s.interval.unit' = 'DAYS',\n", lp, lp, lp, from, lp, lp)
+		case "eventHour":
+			fmt.Fprintf(&b, "  'projection.%s.type' = 'integer',\n  'projection.%s.range' = '0,23',\n  'projection.%s.digits' = '2',\n", lp, lp, lp)
+		}
+	}
+	fmt.Fprintf(&b, "  'storage.location.template' = '%s/%s%s/'\n);\n", loc, t.Prefix, t.Template)
+	return b.String()
+}
