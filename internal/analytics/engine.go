@@ -1,0 +1,187 @@
+// Package analytics runs DuckDB in-process over a lake on the local file
+// system. It is the only package that links DuckDB. DuckDB never reaches S3
+// itself: for an S3 lake the caller mirrors the needed objects first
+// (lake.Mirror) and points the engine at the mirror.
+package analytics
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io/fs"
+	"path/filepath"
+	"strings"
+
+	"github.com/parquet-go/parquet-go"
+	"github.com/parquet-go/parquet-go/format"
+
+	_ "github.com/duckdb/duckdb-go/v2" // registers the "duckdb" database/sql driver
+
+	"github.com/seclake/seclake/schemas"
+)
+
+// Engine is an in-memory DuckDB database with one view per lake table.
+type Engine struct {
+	db   *sql.DB
+	root string
+}
+
+// Options tune the engine.
+type Options struct {
+	Threads     int    // DuckDB threads; 0 = DuckDB's default (all cores)
+	MemoryLimit string // e.g. "1GB"; "" = DuckDB's default
+}
+
+// Open starts DuckDB and creates the table views over the lake at root.
+func Open(ctx context.Context, root string, opts Options) (*Engine, error) {
+	db, err := sql.Open("duckdb", "")
+	if err != nil {
+		return nil, fmt.Errorf("analytics: open duckdb: %w", err)
+	}
+	db.SetMaxOpenConns(1) // one connection: views and settings live on it
+	e := &Engine{db: db, root: root}
+	settings := []string{"SET TimeZone = 'UTC'", "SET autoinstall_known_extensions = false", "SET autoload_known_extensions = false"}
+	if opts.Threads > 0 {
+		settings = append(settings, fmt.Sprintf("SET threads = %d", opts.Threads))
+	}
+	if opts.MemoryLimit != "" {
+		settings = append(settings, "SET memory_limit = "+QuoteLiteral(opts.MemoryLimit))
+	}
+	for _, s := range settings {
+		if _, err := db.ExecContext(ctx, s); err != nil {
+			db.Close()
+			return nil, fmt.Errorf("analytics: %s: %w", s, err)
+		}
+	}
+	for _, t := range schemas.Tables() {
+		if err := e.createView(ctx, t); err != nil {
+			db.Close()
+			return nil, err
+		}
+	}
+	return e, nil
+}
+
+// Close releases DuckDB.
+func (e *Engine) Close() error { return e.db.Close() }
+
+// DB exposes the database for callers that run their own statements.
+func (e *Engine) DB() *sql.DB { return e.db }
+
+// Query runs one statement with bound arguments.
+func (e *Engine) Query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	return e.db.QueryContext(ctx, q, args...)
+}
+
+// hiveTypes pins partition value types: accountId keeps leading zeros and
+// eventDay stays text (YYYYMMDD) as in Athena.
+func hiveTypes(parts []string) string {
+	var kv []string
+	for _, p := range parts {
+		typ := "VARCHAR"
+		if p == "eventHour" {
+			typ = "INTEGER"
+		}
+		kv = append(kv, QuoteLiteral(p)+": "+typ)
+	}
+	return "{" + strings.Join(kv, ", ") + "}"
+}
+
+func (e *Engine) createView(ctx context.Context, t schemas.Table) error {
+	dir := filepath.Join(e.root, filepath.FromSlash(t.Prefix))
+	has, err := hasParquet(dir)
+	if err != nil {
+		return fmt.Errorf("analytics: scan %s: %w", dir, err)
+	}
+	var q string
+	if has {
+		glob := filepath.ToSlash(dir) + "/**/*.parquet"
+		q = fmt.Sprintf("CREATE OR REPLACE VIEW %s AS SELECT * FROM read_parquet(%s, hive_partitioning = true, hive_types = %s, union_by_name = true)",
+			QuoteIdent(t.Name), QuoteLiteral(glob), hiveTypes(t.Partitions))
+	} else {
+		// An empty view with the table's columns, so queries work on a new lake.
+		var cols []string
+		for _, c := range duckColumns(t) {
+			cols = append(cols, "CAST(NULL AS "+c[1]+") AS "+QuoteIdent(c[0]))
+		}
+		for _, p := range t.Partitions {
+			typ := "VARCHAR"
+			if p == "eventHour" {
+				typ = "INTEGER"
+			}
+			cols = append(cols, "CAST(NULL AS "+typ+") AS "+QuoteIdent(p))
+		}
+		q = fmt.Sprintf("CREATE OR REPLACE VIEW %s AS SELECT %s WHERE false", QuoteIdent(t.Name), strings.Join(cols, ", "))
+	}
+	if _, err := e.db.ExecContext(ctx, q); err != nil {
+		return fmt.Errorf("analytics: view %s: %w", t.Name, err)
+	}
+	return nil
+}
+
+func hasParquet(dir string) (bool, error) {
+	found := false
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			if errors.Is(err, fs.ErrNotExist) {
+				return fs.SkipAll
+			}
+			return err
+		}
+		if !d.IsDir() && strings.HasSuffix(p, ".parquet") {
+			found = true
+			return fs.SkipAll
+		}
+		return nil
+	})
+	if errors.Is(err, fs.ErrNotExist) {
+		return false, nil
+	}
+	return found, err
+}
+
+// duckColumns maps a table's Parquet columns to DuckDB types.
+func duckColumns(t schemas.Table) [][2]string {
+	s := parquet.SchemaOf(t.Row)
+	var out [][2]string
+	for _, f := range s.Fields() {
+		out = append(out, [2]string{f.Name(), duckType(f)})
+	}
+	return out
+}
+
+func duckType(n parquet.Node) string {
+	lt := n.Type().LogicalType()
+	if lt != nil {
+		switch lt.Value.(type) {
+		case *format.ListType:
+			return duckType(n.Fields()[0].Fields()[0]) + "[]"
+		case *format.TimestampType:
+			return "TIMESTAMPTZ"
+		case *format.StringType, *format.JsonType, *format.EnumType:
+			return "VARCHAR"
+		}
+	}
+	switch n.Type().Kind() {
+	case parquet.Boolean:
+		return "BOOLEAN"
+	case parquet.Int32:
+		return "INTEGER"
+	case parquet.Int64:
+		return "BIGINT"
+	case parquet.Double:
+		return "DOUBLE"
+	case parquet.Float:
+		return "FLOAT"
+	}
+	return "BLOB"
+}
+
+// QuoteIdent quotes an SQL identifier for DuckDB. It is the one place
+// identifiers are built into SQL text; values always go through ? binds.
+func QuoteIdent(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
+
+// QuoteLiteral quotes a string literal for the few places DuckDB accepts no
+// bind parameter (view definitions, SET).
+func QuoteLiteral(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
