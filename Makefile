@@ -1,0 +1,51 @@
+# seclake — see README.md. Every target works on a fresh machine with Go and gcc.
+GO        ?= go
+TAGS      := duckdb_arrow
+GOFLAGS_T := -tags $(TAGS)
+MINIO_VERSION := v0.0.0-20260212201848-7aac2a2c5b7c
+STATICCHECK   := honnef.co/go/tools/cmd/staticcheck@2025.1.1
+BIN       := $(CURDIR)/bin
+SECLAKE   := $(BIN)/seclake
+DEMO      := $(CURDIR)/demo
+
+.PHONY: all build demo test test-short bench lint fuzz clean
+
+all: build
+
+build: $(SECLAKE)
+
+$(SECLAKE): $(shell find cmd internal jobs schemas sql -name '*.go' -o -name '*.sql' 2>/dev/null) go.mod go.sum
+	$(GO) build $(GOFLAGS_T) -o $@ ./cmd/seclake
+
+# MinIO for the S3 integration tests, built once from its Go module and cached.
+$(BIN)/minio:
+	@mkdir -p $(BIN)
+	GOBIN=$(BIN) $(GO) install github.com/minio/minio@$(MINIO_VERSION)
+
+## demo: the main job end to end on a local lake (no AWS account needed)
+demo: build
+	@bash scripts/demo.sh "$(SECLAKE)" "$(DEMO)"
+
+## test: unit tests + integration tests against a real MinIO and DuckDB
+test: $(BIN)/minio
+	SECLAKE_REQUIRE_MINIO=1 SECLAKE_MINIO_BIN=$(BIN)/minio $(GO) test $(GOFLAGS_T) -count=1 -timeout 30m ./...
+
+test-short:
+	$(GO) test $(GOFLAGS_T) -short ./...
+
+## bench: throughput and memory against baselines measured in the same run
+bench: build
+	@bash scripts/bench.sh "$(SECLAKE)"
+
+lint:
+	$(GO) vet $(GOFLAGS_T) ./...
+	$(GO) run $(STATICCHECK) -tags $(TAGS) ./...
+
+## fuzz: a short run of every fuzz target (FUZZTIME each)
+FUZZTIME ?= 30s
+fuzz:
+	@for pkg in ./internal/rawlog/cloudtrail ./internal/rawlog/vpcflow ./internal/rawlog/s3access; do \
+		echo "== $$pkg"; $(GO) test $(GOFLAGS_T) -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) $$pkg || exit 1; done
+
+clean:
+	rm -rf $(DEMO) $(SECLAKE)
