@@ -54,7 +54,9 @@ type S3Options struct {
 	Concurrency int
 	// MaxAttempts bounds the SDK standard retryer (default DefaultMaxAttempts).
 	MaxAttempts int
-	// HTTPClient overrides the SDK's HTTP client (tests, proxies).
+	// HTTPClient replaces the SDK's HTTP client (tests, proxies). It is set
+	// on the S3 client as is: settings that configure the default client,
+	// such as AWS_CA_BUNDLE, do not apply to it.
 	HTTPClient *http.Client
 }
 
@@ -106,9 +108,6 @@ func NewS3(ctx context.Context, o S3Options) (*S3, error) {
 	if o.Credentials != nil {
 		loadOpts = append(loadOpts, config.WithCredentialsProvider(o.Credentials))
 	}
-	if o.HTTPClient != nil {
-		loadOpts = append(loadOpts, config.WithHTTPClient(o.HTTPClient))
-	}
 	cfg, err := config.LoadDefaultConfig(ctx, loadOpts...)
 	if err != nil {
 		return nil, fmt.Errorf("storage: load AWS config: %w", err)
@@ -124,6 +123,12 @@ func NewS3(ctx context.Context, o S3Options) (*S3, error) {
 			so.BaseEndpoint = aws.String(o.Endpoint)
 		}
 		so.UsePathStyle = o.PathStyle
+		if o.HTTPClient != nil {
+			so.HTTPClient = o.HTTPClient
+		}
+		// Objects uploaded in parts carry composite checksums that the SDK
+		// cannot validate on GetObject; it would log a warning per Get.
+		so.DisableLogOutputChecksumValidationSkipped = true
 	})
 	uploader := transfermanager.New(client, func(to *transfermanager.Options) {
 		to.PartSizeBytes = o.PartSize
