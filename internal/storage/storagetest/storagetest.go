@@ -367,24 +367,25 @@ func testFailingReader(t *testing.T, s storage.Store) {
 	}
 }
 
-// cancelReader cancels its context after delivering the first chunk, then
+// cancelReader cancels its context once it has delivered after bytes, then
 // keeps delivering data as if nothing happened.
 type cancelReader struct {
 	cancel context.CancelFunc
 	data   []byte
-	reads  int
+	after  int
+	sent   int
 }
 
 func (c *cancelReader) Read(p []byte) (int, error) {
 	if len(c.data) == 0 {
 		return 0, io.EOF
 	}
-	c.reads++
-	if c.reads == 2 {
+	if c.sent >= c.after {
 		c.cancel()
 	}
-	n := copy(p[:min(len(p), 4096)], c.data)
+	n := copy(p[:min(len(p), 64<<10)], c.data)
 	c.data = c.data[n:]
+	c.sent += n
 	return n, nil
 }
 
@@ -410,12 +411,21 @@ func testContextCancel(t *testing.T, s storage.Store) {
 		t.Errorf("List with cancelled context called fn")
 	}
 
-	// Cancelled while the body is being read.
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	err := s.Put(ctx, "c/midway", &cancelReader{cancel: cancel, data: Data(4, 256<<10)}, storage.PutOptions{})
-	if !errors.Is(err, context.Canceled) {
-		t.Errorf("Put cancelled midway: err = %v, want context.Canceled", err)
+	// Cancelled while the body is being read: early in a small object, and
+	// after the first parts of a large one (S3: mid multipart upload).
+	for _, c := range []struct {
+		key         string
+		size, after int
+	}{
+		{"c/midway-small", 256 << 10, 64 << 10},
+		{"c/midway-large", 14 << 20, 7 << 20},
+	} {
+		ctx, cancel := context.WithCancel(context.Background())
+		err := s.Put(ctx, c.key, &cancelReader{cancel: cancel, data: Data(4, c.size), after: c.after}, storage.PutOptions{})
+		cancel()
+		if !errors.Is(err, context.Canceled) {
+			t.Errorf("Put %s cancelled midway: err = %v, want context.Canceled", c.key, err)
+		}
 	}
 	if keys := Keys(t, s, "c/"); !slices.Equal(keys, []string{"c/existing"}) {
 		t.Errorf("List after cancelled Puts = %q, want [c/existing]", keys)
