@@ -1,7 +1,3 @@
-// Package storage is the one place seclake reads and writes objects: a local
-// directory (the default lake) or an S3 prefix. Every S3 write passes through
-// the S3 backend's put, which adds SSE-KMS with the configured key and refuses
-// to write without one.
 package storage
 
 import (

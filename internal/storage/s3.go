@@ -1,0 +1,290 @@
+package storage
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/feature/s3/transfermanager"
+	tmtypes "github.com/aws/aws-sdk-go-v2/feature/s3/transfermanager/types"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/smithy-go"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
+)
+
+// S3 defaults.
+const (
+	DefaultPartSize    = 8 << 20 // bytes per multipart part (S3 minimum is 5 MiB)
+	MinPartSize        = 5 << 20
+	DefaultConcurrency = 4 // parts in flight per Put
+	DefaultMaxAttempts = 5 // SDK standard retryer, including the first attempt
+	abortTimeout       = 30 * time.Second
+)
+
+// S3Options configures an S3 store.
+type S3Options struct {
+	Bucket string
+	// Prefix is prepended to every key ("" or "lake" or "lake/"; stored
+	// without surrounding slashes).
+	Prefix string
+	// Region defaults to the AWS chain's region; with a custom Endpoint and
+	// no region anywhere, "us-east-1".
+	Region string
+	// Endpoint is a custom S3 endpoint URL (MinIO, VPC endpoint).
+	Endpoint string
+	// PathStyle addresses buckets as endpoint/bucket (needed for MinIO).
+	PathStyle bool
+	// KMSKeyID is the KMS key ARN, alias or id used for SSE-KMS on every
+	// write. Empty: the store can read but every Put fails with ErrNoKMSKey.
+	KMSKeyID string
+	// Credentials overrides the default AWS credential chain when set.
+	Credentials aws.CredentialsProvider
+	// PartSize is the multipart part size in bytes (default DefaultPartSize,
+	// at least MinPartSize). Objects of at least PartSize bytes are uploaded
+	// in parts; memory per Put is about PartSize*(Concurrency+1).
+	PartSize int64
+	// Concurrency is the number of parts uploaded in parallel per Put.
+	Concurrency int
+	// MaxAttempts bounds the SDK standard retryer (default DefaultMaxAttempts).
+	MaxAttempts int
+	// HTTPClient replaces the SDK's HTTP client (tests, proxies). It is set
+	// on the S3 client as is: settings that configure the default client,
+	// such as AWS_CA_BUNDLE, do not apply to it.
+	HTTPClient *http.Client
+}
+
+// S3 is a Store on an S3 bucket prefix. Every write carries SSE-KMS with the
+// configured key; see put.
+type S3 struct {
+	client   *s3.Client
+	uploader *transfermanager.Client
+	bucket   string
+	prefix   string // "" or ends with "/"
+	kmsKeyID string
+}
+
+var _ Store = (*S3)(nil)
+
+// NewS3 builds an S3 store. It makes no request.
+func NewS3(ctx context.Context, o S3Options) (*S3, error) {
+	if o.Bucket == "" {
+		return nil, errors.New("storage: S3 bucket is empty")
+	}
+	prefix := strings.Trim(o.Prefix, "/")
+	if prefix != "" {
+		if err := ValidateKey(prefix); err != nil {
+			return nil, fmt.Errorf("storage: S3 prefix: %w", err)
+		}
+		prefix += "/"
+	}
+	if o.PartSize == 0 {
+		o.PartSize = DefaultPartSize
+	}
+	if o.PartSize < MinPartSize {
+		return nil, fmt.Errorf("storage: S3 part size %d is below the S3 minimum %d", o.PartSize, MinPartSize)
+	}
+	if o.Concurrency <= 0 {
+		o.Concurrency = DefaultConcurrency
+	}
+	if o.MaxAttempts <= 0 {
+		o.MaxAttempts = DefaultMaxAttempts
+	}
+
+	loadOpts := []func(*config.LoadOptions) error{
+		config.WithRetryer(func() aws.Retryer {
+			return retry.NewStandard(func(so *retry.StandardOptions) { so.MaxAttempts = o.MaxAttempts })
+		}),
+	}
+	if o.Region != "" {
+		loadOpts = append(loadOpts, config.WithRegion(o.Region))
+	}
+	if o.Credentials != nil {
+		loadOpts = append(loadOpts, config.WithCredentialsProvider(o.Credentials))
+	}
+	cfg, err := config.LoadDefaultConfig(ctx, loadOpts...)
+	if err != nil {
+		return nil, fmt.Errorf("storage: load AWS config: %w", err)
+	}
+	if cfg.Region == "" {
+		if o.Endpoint == "" {
+			return nil, errors.New("storage: no AWS region (set --region or AWS_REGION)")
+		}
+		cfg.Region = "us-east-1"
+	}
+	client := s3.NewFromConfig(cfg, func(so *s3.Options) {
+		if o.Endpoint != "" {
+			so.BaseEndpoint = aws.String(o.Endpoint)
+		}
+		so.UsePathStyle = o.PathStyle
+		if o.HTTPClient != nil {
+			so.HTTPClient = o.HTTPClient
+		}
+		// Objects uploaded in parts carry composite checksums that the SDK
+		// cannot validate on GetObject; it would log a warning per Get.
+		so.DisableLogOutputChecksumValidationSkipped = true
+	})
+	uploader := transfermanager.New(client, func(to *transfermanager.Options) {
+		to.PartSizeBytes = o.PartSize
+		to.MultipartUploadThreshold = o.PartSize
+		to.Concurrency = o.Concurrency
+		// Abort a failed multipart upload with a fresh context, so the abort
+		// still runs when the caller's context was cancelled.
+		to.FailTimeout = abortTimeout
+	})
+	return &S3{
+		client:   client,
+		uploader: uploader,
+		bucket:   o.Bucket,
+		prefix:   prefix,
+		kmsKeyID: o.KMSKeyID,
+	}, nil
+}
+
+// URI returns s3://bucket/prefix.
+func (s *S3) URI() string {
+	return "s3://" + s.bucket + "/" + strings.TrimSuffix(s.prefix, "/")
+}
+
+func (s *S3) loc(key string) string { return "s3://" + s.bucket + "/" + s.prefix + key }
+
+// isS3NotFound reports whether err means the object does not exist. It looks
+// at the typed API error code, never at the message.
+func isS3NotFound(err error) bool {
+	var apiErr smithy.APIError
+	if errors.As(err, &apiErr) {
+		switch apiErr.ErrorCode() {
+		case "NoSuchKey", "NotFound":
+			return true
+		case "NoSuchBucket":
+			return false
+		}
+	}
+	var respErr *smithyhttp.ResponseError
+	return errors.As(err, &respErr) && respErr.HTTPStatusCode() == http.StatusNotFound && apiErr == nil
+}
+
+func trimETag(e *string) string { return strings.Trim(aws.ToString(e), `"`) }
+
+// Get streams key; the caller must Close the reader.
+func (s *S3) Get(ctx context.Context, key string) (io.ReadCloser, ObjectInfo, error) {
+	if err := ValidateKey(key); err != nil {
+		return nil, ObjectInfo{}, err
+	}
+	out, err := s.client.GetObject(ctx, &s3.GetObjectInput{Bucket: &s.bucket, Key: aws.String(s.prefix + key)})
+	if err != nil {
+		if isS3NotFound(err) {
+			return nil, ObjectInfo{}, fmt.Errorf("storage: get %s: %w", s.loc(key), ErrNotFound)
+		}
+		return nil, ObjectInfo{}, fmt.Errorf("storage: get %s: %w", s.loc(key), err)
+	}
+	return out.Body, ObjectInfo{
+		Key:          key,
+		Size:         aws.ToInt64(out.ContentLength),
+		ETag:         trimETag(out.ETag),
+		LastModified: aws.ToTime(out.LastModified),
+	}, nil
+}
+
+// Stat returns key's metadata (HeadObject).
+func (s *S3) Stat(ctx context.Context, key string) (ObjectInfo, error) {
+	if err := ValidateKey(key); err != nil {
+		return ObjectInfo{}, err
+	}
+	out, err := s.client.HeadObject(ctx, &s3.HeadObjectInput{Bucket: &s.bucket, Key: aws.String(s.prefix + key)})
+	if err != nil {
+		if isS3NotFound(err) {
+			return ObjectInfo{}, fmt.Errorf("storage: stat %s: %w", s.loc(key), ErrNotFound)
+		}
+		return ObjectInfo{}, fmt.Errorf("storage: stat %s: %w", s.loc(key), err)
+	}
+	return ObjectInfo{
+		Key:          key,
+		Size:         aws.ToInt64(out.ContentLength),
+		ETag:         trimETag(out.ETag),
+		LastModified: aws.ToTime(out.LastModified),
+	}, nil
+}
+
+// Put uploads r to key with SSE-KMS; see put.
+func (s *S3) Put(ctx context.Context, key string, r io.Reader, opts PutOptions) error {
+	return s.put(ctx, key, r, opts)
+}
+
+// put is the only function in this package that writes objects to S3. It
+// refuses to run without a KMS key, and sets ServerSideEncryption=aws:kms,
+// SSEKMSKeyId and BucketKeyEnabled on every upload. The transfer manager
+// streams r: objects under the part size go as one PutObject, larger ones as
+// a multipart upload that is aborted on any error, so a failed Put never
+// leaves a visible (partial or new) object.
+func (s *S3) put(ctx context.Context, key string, r io.Reader, opts PutOptions) error {
+	if s.kmsKeyID == "" {
+		return fmt.Errorf("storage: put %s: %w", s.loc(key), ErrNoKMSKey)
+	}
+	if err := ValidateKey(key); err != nil {
+		return err
+	}
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("storage: put %s: %w", s.loc(key), err)
+	}
+	in := &transfermanager.UploadObjectInput{
+		Bucket:               &s.bucket,
+		Key:                  aws.String(s.prefix + key),
+		Body:                 r,
+		ServerSideEncryption: tmtypes.ServerSideEncryptionAwsKms,
+		SSEKMSKeyID:          aws.String(s.kmsKeyID),
+		BucketKeyEnabled:     aws.Bool(true),
+	}
+	if opts.ContentType != "" {
+		in.ContentType = aws.String(opts.ContentType)
+	}
+	if _, err := s.uploader.UploadObject(ctx, in); err != nil {
+		return fmt.Errorf("storage: put %s: %w", s.loc(key), err)
+	}
+	return nil
+}
+
+// List pages through ListObjectsV2, which returns keys in UTF-8 binary
+// (lexicographic) order.
+func (s *S3) List(ctx context.Context, prefix string, fn func(ObjectInfo) error) error {
+	p := s3.NewListObjectsV2Paginator(s.client, &s3.ListObjectsV2Input{
+		Bucket: &s.bucket,
+		Prefix: aws.String(s.prefix + prefix),
+	})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return fmt.Errorf("storage: list %s: %w", s.loc(prefix), err)
+		}
+		for _, obj := range page.Contents {
+			key := strings.TrimPrefix(aws.ToString(obj.Key), s.prefix)
+			if err := fn(ObjectInfo{
+				Key:          key,
+				Size:         aws.ToInt64(obj.Size),
+				ETag:         trimETag(obj.ETag),
+				LastModified: aws.ToTime(obj.LastModified),
+			}); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// Delete removes key; S3 reports success for missing keys.
+func (s *S3) Delete(ctx context.Context, key string) error {
+	if err := ValidateKey(key); err != nil {
+		return err
+	}
+	_, err := s.client.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: &s.bucket, Key: aws.String(s.prefix + key)})
+	if err != nil && !isS3NotFound(err) {
+		return fmt.Errorf("storage: delete %s: %w", s.loc(key), err)
+	}
+	return nil
+}
