@@ -52,7 +52,7 @@ func Default() Config {
 	return Config{
 		Lake:    "./lake",
 		S3:      S3{Region: "us-east-1", MaxAttempts: 5},
-		Convert: Convert{Source: "auto", BufferRows: 200_000},
+		Convert: Convert{Source: "auto", BufferRows: 60_000},
 		Log:     Log{Level: "info", Format: "auto"},
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"sort"
+	"sync"
 	"time"
 
 	"github.com/parquet-go/parquet-go"
@@ -50,6 +51,9 @@ type WriterOptions struct {
 	MaxBufferedRows int
 	// RowGroupRows is the Parquet row group size (Athena wants ≤128 MB groups).
 	RowGroupRows int64
+	// FlushConcurrency is how many parts are encoded and uploaded at once;
+	// Add blocks while that many are in flight.
+	FlushConcurrency int
 }
 
 func (o WriterOptions) withDefaults() WriterOptions {
@@ -65,6 +69,9 @@ func (o WriterOptions) withDefaults() WriterOptions {
 	if o.RowGroupRows <= 0 {
 		o.RowGroupRows = 100_000
 	}
+	if o.FlushConcurrency <= 0 {
+		o.FlushConcurrency = 2
+	}
 	return o
 }
 
@@ -74,14 +81,21 @@ type groupBuf[T any] struct {
 }
 
 // Writer buffers rows per group and writes each group as zstd Parquet parts,
-// rows sorted by time (stable, so equal times keep arrival order).
+// rows sorted by time (stable, so equal times keep arrival order). A part's
+// rows are fixed when it is handed to a flush goroutine, so the bytes written
+// do not depend on scheduling.
 type Writer[T any, P Timed[T]] struct {
-	store   storage.Store
-	opts    WriterOptions
-	groups  map[Group]*groupBuf[T]
-	total   int
+	store  storage.Store
+	opts   WriterOptions
+	groups map[Group]*groupBuf[T]
+	total  int
+	schema *parquet.Schema
+	sem    chan struct{}
+	wg     sync.WaitGroup
+
+	mu      sync.Mutex // guards outputs and err
 	outputs []Output
-	schema  *parquet.Schema
+	err     error
 }
 
 // NewWriter returns a Writer putting parts into store.
@@ -92,11 +106,21 @@ func NewWriter[T any, P Timed[T]](store storage.Store, opts WriterOptions) *Writ
 		opts:   opts.withDefaults(),
 		groups: make(map[Group]*groupBuf[T]),
 		schema: parquet.SchemaOf(zero),
+		sem:    make(chan struct{}, max(opts.withDefaults().FlushConcurrency, 1)),
 	}
+}
+
+func (w *Writer[T, P]) failed() error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.err
 }
 
 // Add buffers one row, flushing when a bound is reached.
 func (w *Writer[T, P]) Add(ctx context.Context, g Group, row T) error {
+	if err := w.failed(); err != nil {
+		return err
+	}
 	b := w.groups[g]
 	if b == nil {
 		b = &groupBuf[T]{}
@@ -146,8 +170,13 @@ func (w *Writer[T, P]) Close(ctx context.Context) ([]Output, error) {
 	sort.Slice(keys, func(i, j int) bool { return groupLess(keys[i], keys[j]) })
 	for _, g := range keys {
 		if err := w.flush(ctx, g, w.groups[g]); err != nil {
+			w.wg.Wait()
 			return nil, err
 		}
+	}
+	w.wg.Wait()
+	if err := w.failed(); err != nil {
+		return nil, err
 	}
 	out := w.outputs
 	sort.Slice(out, func(i, j int) bool { return out[i].Key < out[j].Key })
@@ -168,31 +197,54 @@ func (w *Writer[T, P]) flush(ctx context.Context, g Group, b *groupBuf[T]) error
 	if len(rows) == 0 {
 		return nil
 	}
+	seq := b.seq
+	b.seq++
+	b.rows = nil
+	w.total -= len(rows)
+	select {
+	case w.sem <- struct{}{}:
+	case <-ctx.Done():
+		return context.Cause(ctx)
+	}
+	w.wg.Add(1)
+	go func() {
+		defer w.wg.Done()
+		defer func() { <-w.sem }()
+		out, err := w.writePart(ctx, g, seq, rows)
+		w.mu.Lock()
+		defer w.mu.Unlock()
+		if err != nil {
+			if w.err == nil {
+				w.err = err
+			}
+			return
+		}
+		w.outputs = append(w.outputs, out)
+	}()
+	return nil
+}
+
+func (w *Writer[T, P]) writePart(ctx context.Context, g Group, seq int, rows []T) (Output, error) {
 	sort.SliceStable(rows, func(i, j int) bool {
 		return P(&rows[i]).Time().Before(P(&rows[j]).Time())
 	})
 	data, err := EncodeParquet(rows, w.schema, w.opts.RowGroupRows)
 	if err != nil {
-		return fmt.Errorf("lake: encode %s: %w", g.Dir, err)
+		return Output{}, fmt.Errorf("lake: encode %s: %w", g.Dir, err)
 	}
-	key := joinKey(g.Dir, PartName(g, b.seq))
+	key := joinKey(g.Dir, PartName(g, seq))
 	if err := w.store.Put(ctx, key, bytes.NewReader(data), storage.PutOptions{ContentType: "application/vnd.apache.parquet"}); err != nil {
-		return fmt.Errorf("lake: put %s: %w", key, err)
+		return Output{}, fmt.Errorf("lake: put %s: %w", key, err)
 	}
 	sum := sha256.Sum256(data)
-	w.outputs = append(w.outputs, Output{
+	return Output{
 		Key:     key,
 		Rows:    int64(len(rows)),
 		Bytes:   int64(len(data)),
 		SHA256:  hex.EncodeToString(sum[:]),
 		MinTime: P(&rows[0]).Time().UTC(),
 		MaxTime: P(&rows[len(rows)-1]).Time().UTC(),
-	})
-	b.seq++
-	w.total -= len(rows)
-	clear(rows) // drop string references so the GC can reclaim them
-	b.rows = rows[:0]
-	return nil
+	}, nil
 }
 
 // EncodeParquet writes rows as one zstd-compressed Parquet file with fixed
