@@ -44,7 +44,7 @@ func specialMask(x uint64) uint64 {
 	q := x ^ (lsb * '"')
 	s := x ^ (lsb * '\\')
 	// haszero(v) = (v - lsb) & ^v & msb ; hasless(x, n) = (x - lsb*n) & ^x & msb
-	return ((q - lsb) & ^q | (s - lsb) & ^s | (x - lsb*0x20) & ^x) & msb
+	return ((q-lsb) & ^q | (s-lsb) & ^s | (x-lsb*0x20) & ^x) & msb
 }
 
 // scanString scans the string starting at b[i] == '"'. It returns the index
