@@ -107,6 +107,9 @@ func (d *decoder) ws() bool {
 func (d *decoder) walk(top bool) (int, error) {
 	for {
 		end, err := d.w.record(d.buf[:d.end], d.pos, top)
+		if err == nil && end-d.pos > rawlog.MaxRecordBytes {
+			return end, errTooLarge
+		}
 		if err != errNeedMore || d.eof {
 			return end, err
 		}
@@ -121,6 +124,9 @@ func (d *decoder) walk(top bool) (int, error) {
 func (d *decoder) skipVal() (int, error) {
 	for {
 		end, err := d.w.sc.skipValue(d.buf[:d.end], d.pos)
+		if err == nil && end-d.pos > rawlog.MaxRecordBytes {
+			return end, errTooLarge
+		}
 		if err != errNeedMore || d.eof {
 			return end, err
 		}
