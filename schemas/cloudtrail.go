@@ -51,15 +51,15 @@ type CloudTrail struct {
 	SessionCreationDate          *time.Time `parquet:"session_creation_date,optional,timestamp(microsecond)"`
 	SessionSourceIdentity        string     `parquet:"session_source_identity,optional,dict"`
 	WebIDFederationProvider      string     `parquet:"web_id_federation_provider,optional,dict"`
-	UserIdentity                 string     `parquet:"user_identity,optional,json"`
-	RequestParameters            string     `parquet:"request_parameters,optional,json"`
-	ResponseElements             string     `parquet:"response_elements,optional,json"`
-	AdditionalEventData          string     `parquet:"additional_event_data,optional,json"`
-	ServiceEventDetails          string     `parquet:"service_event_details,optional,json"`
-	Resources                    string     `parquet:"resources,optional,json"`
-	EdgeDeviceDetails            string     `parquet:"edge_device_details,optional,json"`
-	Addendum                     string     `parquet:"addendum,optional,json"`
-	Unmapped                     string     `parquet:"unmapped,optional,json"`
+	UserIdentity                 string     `parquet:"user_identity,optional"`
+	RequestParameters            string     `parquet:"request_parameters,optional"`
+	ResponseElements             string     `parquet:"response_elements,optional"`
+	AdditionalEventData          string     `parquet:"additional_event_data,optional"`
+	ServiceEventDetails          string     `parquet:"service_event_details,optional"`
+	Resources                    string     `parquet:"resources,optional"`
+	EdgeDeviceDetails            string     `parquet:"edge_device_details,optional"`
+	Addendum                     string     `parquet:"addendum,optional"`
+	Unmapped                     string     `parquet:"unmapped,optional"`
 	SourceObject                 string     `parquet:"source_object,dict"`
 	SourceOffset                 int64      `parquet:"source_offset"`
 }

@@ -66,7 +66,7 @@ type VPCFlow struct {
 	PacketsLostBlackhole    *int64     `parquet:"packets_lost_blackhole,optional"`
 	PacketsLostMTUExceeded  *int64     `parquet:"packets_lost_mtu_exceeded,optional"`
 	PacketsLostTTLExpired   *int64     `parquet:"packets_lost_ttl_expired,optional"`
-	Unmapped                string     `parquet:"unmapped,optional,json"`
+	Unmapped                string     `parquet:"unmapped,optional"`
 	SourceObject            string     `parquet:"source_object,dict"`
 	SourceOffset            int64      `parquet:"source_offset"`
 }

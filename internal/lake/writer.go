@@ -249,7 +249,14 @@ func (w *Writer[T, P]) writePart(ctx context.Context, g Group, seq int, rows []T
 
 // EncodeParquet writes rows as one zstd-compressed Parquet file with fixed
 // writer settings, so equal rows always give equal bytes.
-func EncodeParquet[T any](rows []T, schema *parquet.Schema, rowGroupRows int64) ([]byte, error) {
+func EncodeParquet[T any](rows []T, schema *parquet.Schema, rowGroupRows int64) (_ []byte, err error) {
+	defer func() {
+		// parquet-go reports some internal invariant failures by panicking;
+		// a bad batch must fail the run with an error, not crash the process.
+		if r := recover(); r != nil {
+			err = fmt.Errorf("parquet encoder panicked on %d rows of %T: %v", len(rows), rows[:0], r)
+		}
+	}()
 	var buf bytes.Buffer
 	pw := parquet.NewGenericWriter[T](&buf, schema,
 		parquet.Compression(&zstd.Codec{Level: zstd.SpeedFastest}),

@@ -17,7 +17,10 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"runtime"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/klauspost/compress/gzip"
@@ -97,6 +100,7 @@ type objResult struct {
 	input    lake.Input
 	bytes    int64 // decompressed bytes
 	mismatch bool  // explicit --source disagreed with the content
+	looks    string // what the content looked like on a mismatch
 	hasData  bool
 	err      error // fatal for the run (context, storage)
 }
@@ -211,8 +215,8 @@ func Run(ctx context.Context, cfg Config) (*lake.Manifest, error) {
 		"records_quarantined", m.Counts.RecordsQuarantined, "files_read", m.Counts.FilesRead,
 		"files_skipped", m.Counts.FilesSkipped, "outputs", len(m.Outputs))
 	if seq.withData > 0 && seq.mismatched == seq.withData {
-		return m, fmt.Errorf("%w: --source %s, but all %d objects with content look like another source (see quarantine)",
-			ErrWrongSource, cfg.Source, seq.withData)
+		return m, fmt.Errorf("%w: --source %s, but all %d objects with content look like %s (they are quarantined; rerun with --source auto)",
+			ErrWrongSource, cfg.Source, seq.withData, strings.Join(slices.Sorted(maps.Keys(seq.looks)), " or "))
 	}
 	return m, nil
 }
@@ -434,7 +438,7 @@ func (w *worker) decide(head []byte) (string, error) {
 	sniffed := sniff(head)
 	if s := w.cfg.Source; s != "" && s != "auto" {
 		if sniffed != "" && sniffed != s && !sniffs(rawlog.Source(s), head) {
-			w.res.mismatch = true
+			w.res.mismatch, w.res.looks = true, sniffed
 			return s, fmt.Errorf("--source %s, but the object looks like %s", s, sniffed)
 		}
 		return s, nil

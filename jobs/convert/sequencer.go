@@ -21,6 +21,7 @@ type sequencer struct {
 	m          lake.Manifest
 	withData   int
 	mismatched int
+	looks      map[string]bool
 }
 
 func newSequencer(cfg *Config) *sequencer {
@@ -74,6 +75,10 @@ func (s *sequencer) consume(ctx context.Context, tk *task) error {
 		s.withData++
 		if res.mismatch {
 			s.mismatched++
+			if s.looks == nil {
+				s.looks = map[string]bool{}
+			}
+			s.looks[res.looks] = true
 		}
 	}
 	if s.cfg.Progress != nil {
