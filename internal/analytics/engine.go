@@ -74,6 +74,19 @@ func (e *Engine) Query(ctx context.Context, q string, args ...any) (*sql.Rows, e
 	return e.db.QueryContext(ctx, q, args...)
 }
 
+// hivePartitions are the partitions DuckDB sees as key=value folders (the
+// quarantine's positional <source> folder is not one; its rows carry
+// log_source instead).
+func hivePartitions(t schemas.Table) []string {
+	var out []string
+	for _, p := range t.Partitions {
+		if strings.Contains(t.Template, p+"=") {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
 // hiveTypes pins partition value types: accountId keeps leading zeros and
 // eventDay stays text (YYYYMMDD) as in Athena.
 func hiveTypes(parts []string) string {
@@ -98,14 +111,14 @@ func (e *Engine) createView(ctx context.Context, t schemas.Table) error {
 	if has {
 		glob := filepath.ToSlash(dir) + "/**/*.parquet"
 		q = fmt.Sprintf("CREATE OR REPLACE VIEW %s AS SELECT * FROM read_parquet(%s, hive_partitioning = true, hive_types = %s, union_by_name = true)",
-			QuoteIdent(t.Name), QuoteLiteral(glob), hiveTypes(t.Partitions))
+			QuoteIdent(t.Name), QuoteLiteral(glob), hiveTypes(hivePartitions(t)))
 	} else {
 		// An empty view with the table's columns, so queries work on a new lake.
 		var cols []string
 		for _, c := range duckColumns(t) {
 			cols = append(cols, "CAST(NULL AS "+c[1]+") AS "+QuoteIdent(c[0]))
 		}
-		for _, p := range t.Partitions {
+		for _, p := range hivePartitions(t) {
 			typ := "VARCHAR"
 			if p == "eventHour" {
 				typ = "INTEGER"

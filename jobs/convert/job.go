@@ -446,10 +446,28 @@ func (w *worker) decide(head []byte) (string, error) {
 	if w.tk.lay.Source != "" {
 		return string(w.tk.lay.Source), nil
 	}
+	if sniffed == "" && looksLikeJSON(head) {
+		// CloudTrail is the only JSON source: its parser skips notification
+		// bodies and quarantines each broken record with a precise error.
+		return string(rawlog.CloudTrail), nil
+	}
 	if sniffed == "" {
 		return "unknown", fmt.Errorf("%w: not CloudTrail JSON, VPC flow log or S3 access log lines; pass --source to force one", rawlog.ErrUnknownFormat)
 	}
 	return sniffed, nil
+}
+
+func looksLikeJSON(head []byte) bool {
+	for _, c := range head {
+		switch c {
+		case ' ', '\t', '\r', '\n':
+			continue
+		case '{', '[':
+			return true
+		}
+		return false
+	}
+	return false
 }
 
 func sniffs(s rawlog.Source, head []byte) bool {
