@@ -54,6 +54,7 @@ type Bad struct {
 	Offset int64  // byte offset of the record in the decompressed stream
 	Line   int64  // 1-based line number for line-oriented formats, 0 otherwise
 	Raw    []byte // the record's bytes (the caller truncates to schemas.RawLimit)
+	Size   int64  // the record's full size when Raw holds only its start; 0 = len(Raw)
 	Err    error  // why; wraps ErrMalformed or a more specific sentinel
 }
 

@@ -258,7 +258,7 @@ func (w *worker) send() error {
 	}
 }
 
-func (w *worker) quarantine(source string, stage string, offset, line int64, raw []byte, err error) {
+func (w *worker) quarantine(source string, stage string, offset, line int64, raw []byte, size int64, err error) {
 	q := schemas.Quarantine{
 		EventTime:    w.tk.lay.Time,
 		Source:       source,
@@ -268,12 +268,14 @@ func (w *worker) quarantine(source string, stage string, offset, line int64, raw
 		SourceLine:   line,
 		Stage:        stage,
 		Error:        err.Error(),
-		RawSize:      int64(len(raw)),
+		RawSize:      max(int64(len(raw)), size),
 	}
 	if len(raw) > schemas.RawLimit {
 		raw = raw[:schemas.RawLimit]
-		q.RawTruncated = true
 	}
+	// A record cut by the parser (too large) is truncated even when the
+	// parser could not measure its full size.
+	q.RawTruncated = q.RawSize > int64(len(raw)) || errors.Is(err, rawlog.ErrTooLarge)
 	if len(raw) > 0 {
 		q.Raw = append([]byte(nil), raw...)
 	}
@@ -309,7 +311,7 @@ func (w *worker) run() {
 	if magic, _ := br.Peek(2); len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
 		gz, err := gzip.NewReader(br)
 		if err != nil {
-			w.quarantine(w.sourceGuess(), "decompress", 0, 0, nil, fmt.Errorf("gzip header: %w", err))
+			w.quarantine(w.sourceGuess(), "decompress", 0, 0, nil, 0, fmt.Errorf("gzip header: %w", err))
 			w.finishCounts(stored, nil)
 			return
 		}
@@ -322,7 +324,7 @@ func (w *worker) run() {
 
 	head, herr := body.Peek(64 << 10)
 	if herr != nil && !errors.Is(herr, io.EOF) && !errors.Is(herr, bufio.ErrBufferFull) {
-		w.quarantine(w.sourceGuess(), "decompress", 0, 0, head, fmt.Errorf("read: %w", herr))
+		w.quarantine(w.sourceGuess(), "decompress", 0, 0, head, 0, fmt.Errorf("read: %w", herr))
 		return
 	}
 	if len(head) == 0 {
@@ -332,7 +334,7 @@ func (w *worker) run() {
 	source, err := w.decide(head)
 	if err != nil {
 		raw, _ := io.ReadAll(io.LimitReader(body, schemas.RawLimit+1))
-		w.quarantine(source, "detect", 0, 0, raw, err)
+		w.quarantine(source, "detect", 0, 0, raw, 0, err)
 		w.drainForSize(body)
 		return
 	}
@@ -379,7 +381,7 @@ func (w *worker) run() {
 			w.res.err = context.Cause(w.ctx)
 			return
 		}
-		w.quarantine(source, "parse", plain.n, 0, nil,
+		w.quarantine(source, "parse", plain.n, 0, nil, 0,
 			fmt.Errorf("rest of object unreadable after %d decompressed bytes: %w", plain.n, err))
 		w.drainForSize(body)
 		return
@@ -401,7 +403,7 @@ func (w *worker) maybeSend(n int) error {
 
 func (w *worker) badSink(source string) func(rawlog.Bad) error {
 	return func(b rawlog.Bad) error {
-		w.quarantine(source, "parse", b.Offset, b.Line, b.Raw, b.Err)
+		w.quarantine(source, "parse", b.Offset, b.Line, b.Raw, b.Size, b.Err)
 		if len(w.cur.bad) >= batchRows {
 			return w.send()
 		}
