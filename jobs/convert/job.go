@@ -98,8 +98,8 @@ type batch struct {
 
 type objResult struct {
 	input    lake.Input
-	bytes    int64 // decompressed bytes
-	mismatch bool  // explicit --source disagreed with the content
+	bytes    int64  // decompressed bytes
+	mismatch bool   // explicit --source disagreed with the content
 	looks    string // what the content looked like on a mismatch
 	hasData  bool
 	err      error // fatal for the run (context, storage)

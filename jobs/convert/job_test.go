@@ -265,7 +265,7 @@ func TestLargeSingleLineFile(t *testing.T) {
 	huge := []byte(`{"eventTime":"2026-11-21T10:00:00Z","eventName":"X","requestParameters":{"p":"` + strings.Repeat("y", 9<<20) + `"}}` + "\n")
 	files := map[string][]byte{
 		fmt.Sprintf(ctKey, "big"): gz(big),
-		"ndjson/huge.json":         huge,
+		"ndjson/huge.json":        huge,
 	}
 	lakeDir := t.TempDir()
 	m := run(t, Config{Raw: localStore(t, writeRaw(t, files)), Lake: localStore(t, lakeDir), Workers: 2})
