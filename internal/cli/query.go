@@ -258,6 +258,10 @@ func printTable(w io.Writer, cols []string, rows [][]string) error {
 	for _, r := range rows {
 		line(r)
 	}
-	fmt.Fprintf(w, "(%d rows)\n", len(rows))
+	if len(rows) == 1 {
+		fmt.Fprintln(w, "(1 row)")
+	} else {
+		fmt.Fprintf(w, "(%d rows)\n", len(rows))
+	}
 	return nil
 }
