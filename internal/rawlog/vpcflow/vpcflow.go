@@ -72,6 +72,13 @@ type state struct {
 // the contract.
 func (p *Parser) Parse(ctx context.Context, r io.Reader, obj rawlog.Object, sink rawlog.Sink[schemas.VPCFlow]) (rawlog.Stats, error) {
 	var st rawlog.Stats
+	if err := ctx.Err(); err != nil {
+		return st, err
+	}
+	if sink.Row == nil || sink.Bad == nil {
+		return st, errNilSink
+	}
+	obj.Key = strings.ToValidUTF8(obj.Key, "\uFFFD")
 	s := &state{obj: obj}
 	if len(p.Format) > 0 {
 		s.format = newLayout(p.Format, "Parser.Format")
@@ -192,7 +199,10 @@ func misfit(l *layout, fields []string) int {
 // field name and all look like names (data values never do: they are numbers,
 // ids, addresses or upper-case keywords).
 func isHeader(fields []string) bool {
-	if _, ok := fieldNames[normName(fields[0])]; !ok || !isNameToken(fields[0]) {
+	if !isNameToken(fields[0]) { // cheap: data lines start with a number
+		return false
+	}
+	if _, ok := fieldNames[normName(fields[0])]; !ok {
 		return false
 	}
 	for _, f := range fields[1:] {
@@ -239,7 +249,10 @@ func jsonMessage(b []byte) (string, error) {
 	return *m.Message, nil
 }
 
-var errNoTime = errors.New("no start time and no object time")
+var (
+	errNoTime  = errors.New("no start time and no object time")
+	errNilSink = errors.New("vpcflow: sink.Row and sink.Bad must be set")
+)
 
 // convert builds a row from fields laid out as lay.
 func (s *state) convert(lay *layout, fields []string, off int64) (schemas.VPCFlow, error) {
@@ -319,7 +332,7 @@ func (s *state) convert(lay *layout, fields []string, off int64) (schemas.VPCFlo
 	case !s.obj.Time.IsZero():
 		r.EventTime = s.obj.Time.UTC()
 	default:
-		return r, fmt.Errorf("%w: %v", rawlog.ErrMalformed, errNoTime)
+		return r, fmt.Errorf("%w: %w", rawlog.ErrMalformed, errNoTime)
 	}
 	if len(s.unmapped) > 0 {
 		r.Unmapped = string(append(s.unmapped, '}'))
