@@ -196,22 +196,24 @@ func misfit(l *layout, fields []string) int {
 	return -1
 }
 
-// isHeader reports whether fields are a header line: the first is a known
-// field name and all look like names (data values never do: they are numbers,
-// ids, addresses or upper-case keywords).
+// isHeader reports whether fields are a header line: every field looks like
+// a name (data values never all do: they are numbers, ids, addresses or
+// upper-case keywords) and the first field, or most fields, are known names.
 func isHeader(fields []string) bool {
 	if !isNameToken(fields[0]) { // cheap: data lines start with a number
 		return false
 	}
-	if _, ok := fieldNames[normName(fields[0])]; !ok {
-		return false
-	}
-	for _, f := range fields[1:] {
+	known := 0
+	for _, f := range fields {
 		if !isNameToken(f) {
 			return false
 		}
+		if _, ok := fieldNames[normName(f)]; ok {
+			known++
+		}
 	}
-	return true
+	_, firstKnown := fieldNames[normName(fields[0])]
+	return firstKnown || 2*known > len(fields)
 }
 
 // splitFields splits on runs of spaces and tabs.
