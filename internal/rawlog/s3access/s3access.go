@@ -28,6 +28,7 @@ package s3access
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -56,6 +57,13 @@ type state struct {
 // package rawlog for the contract.
 func (p *Parser) Parse(ctx context.Context, r io.Reader, obj rawlog.Object, sink rawlog.Sink[schemas.S3Access]) (rawlog.Stats, error) {
 	var st rawlog.Stats
+	if err := ctx.Err(); err != nil {
+		return st, err
+	}
+	if sink.Row == nil || sink.Bad == nil {
+		return st, errors.New("s3access: sink.Row and sink.Bad must be set")
+	}
+	obj.Key = strings.ToValidUTF8(obj.Key, "\uFFFD")
 	s := &state{obj: obj}
 	lr := lineio.NewReader(r, rawlog.MaxRecordBytes)
 	for n := 0; ; n++ {

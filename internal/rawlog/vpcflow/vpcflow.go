@@ -65,6 +65,7 @@ type state struct {
 	i32      lineio.Slab[int32]
 	i64      lineio.Slab[int64]
 	ts       lineio.Slab[time.Time]
+	row      schemas.VPCFlow // the row being built; sink.Row gets a copy
 	unmapped []byte
 }
 
@@ -72,6 +73,13 @@ type state struct {
 // the contract.
 func (p *Parser) Parse(ctx context.Context, r io.Reader, obj rawlog.Object, sink rawlog.Sink[schemas.VPCFlow]) (rawlog.Stats, error) {
 	var st rawlog.Stats
+	if err := ctx.Err(); err != nil {
+		return st, err
+	}
+	if sink.Row == nil || sink.Bad == nil {
+		return st, errNilSink
+	}
+	obj.Key = strings.ToValidUTF8(obj.Key, "\uFFFD")
 	s := &state{obj: obj}
 	if len(p.Format) > 0 {
 		s.format = newLayout(p.Format, "Parser.Format")
@@ -100,7 +108,7 @@ func (p *Parser) Parse(ctx context.Context, r io.Reader, obj rawlog.Object, sink
 		if lineio.IsBlank(l.Bytes) {
 			continue
 		}
-		row, isRecord, perr := s.line(l.Bytes, l.Offset)
+		isRecord, perr := s.line(l.Bytes, l.Offset)
 		if !isRecord {
 			continue
 		}
@@ -111,36 +119,36 @@ func (p *Parser) Parse(ctx context.Context, r io.Reader, obj rawlog.Object, sink
 			}
 			continue
 		}
-		if err := sink.Row(row); err != nil {
+		if err := sink.Row(s.row); err != nil {
 			return st, err
 		}
 	}
 }
 
-// line handles one non-blank line: a header (not a record) or a record.
-func (s *state) line(b []byte, off int64) (row schemas.VPCFlow, isRecord bool, err error) {
+// line handles one non-blank line: a header (not a record) or a record,
+// converted into s.row.
+func (s *state) line(b []byte, off int64) (isRecord bool, err error) {
 	text := lineio.String(b)
 	if text[0] == '{' {
 		msg, err := jsonMessage(b)
 		if err != nil {
-			return row, true, err
+			return true, err
 		}
 		text = lineio.String([]byte(msg))
 	}
 	s.fields = splitFields(text, s.fields[:0])
 	if len(s.fields) == 0 {
-		return row, false, nil
+		return false, nil
 	}
 	if isHeader(s.fields) {
 		s.header = newLayout(s.fields, "header line")
-		return row, false, nil
+		return false, nil
 	}
 	lay, err := s.layoutFor(s.fields)
 	if err != nil {
-		return row, true, err
+		return true, err
 	}
-	row, err = s.convert(lay, s.fields, off)
-	return row, true, err
+	return true, s.convert(lay, s.fields, off)
 }
 
 func (s *state) layoutFor(fields []string) (*layout, error) {
@@ -188,19 +196,24 @@ func misfit(l *layout, fields []string) int {
 	return -1
 }
 
-// isHeader reports whether fields are a header line: the first is a known
-// field name and all look like names (data values never do: they are numbers,
-// ids, addresses or upper-case keywords).
+// isHeader reports whether fields are a header line: every field looks like
+// a name (data values never all do: they are numbers, ids, addresses or
+// upper-case keywords) and the first field, or most fields, are known names.
 func isHeader(fields []string) bool {
-	if _, ok := fieldNames[normName(fields[0])]; !ok || !isNameToken(fields[0]) {
+	if !isNameToken(fields[0]) { // cheap: data lines start with a number
 		return false
 	}
-	for _, f := range fields[1:] {
+	known := 0
+	for _, f := range fields {
 		if !isNameToken(f) {
 			return false
 		}
+		if _, ok := fieldNames[normName(f)]; ok {
+			known++
+		}
 	}
-	return true
+	_, firstKnown := fieldNames[normName(fields[0])]
+	return firstKnown || 2*known > len(fields)
 }
 
 // splitFields splits on runs of spaces and tabs.
@@ -239,13 +252,17 @@ func jsonMessage(b []byte) (string, error) {
 	return *m.Message, nil
 }
 
-var errNoTime = errors.New("no start time and no object time")
+var (
+	errNoTime  = errors.New("no start time and no object time")
+	errNilSink = errors.New("vpcflow: sink.Row and sink.Bad must be set")
+)
 
-// convert builds a row from fields laid out as lay.
-func (s *state) convert(lay *layout, fields []string, off int64) (schemas.VPCFlow, error) {
-	var r schemas.VPCFlow
+// convert builds s.row from fields laid out as lay.
+func (s *state) convert(lay *layout, fields []string, off int64) error {
+	r := &s.row
+	*r = schemas.VPCFlow{}
 	if len(fields) != len(lay.cols) {
-		return r, fmt.Errorf("%w: %d fields, the %s has %d", rawlog.ErrMalformed, len(fields), lay.name, len(lay.cols))
+		return fmt.Errorf("%w: %d fields, the %s has %d", rawlog.ErrMalformed, len(fields), lay.name, len(lay.cols))
 	}
 	s.unmapped = s.unmapped[:0]
 	for i, v := range fields {
@@ -261,7 +278,7 @@ func (s *state) convert(lay *layout, fields []string, off int64) (schemas.VPCFlo
 		case colVersion, colSrcPort, colDstPort, colProtocol, colTCPFlags, colTrafficPath:
 			n, ok := lineio.ParseUint(v)
 			if !ok || n > 1<<31-1 {
-				return r, numErr(lay.names[i], v)
+				return numErr(lay.names[i], v)
 			}
 			p := s.i32.New(int32(n))
 			switch c {
@@ -281,7 +298,7 @@ func (s *state) convert(lay *layout, fields []string, off int64) (schemas.VPCFlo
 		case colPackets, colBytes, colPacketsLostNoRoute, colPacketsLostBlackhole, colPacketsLostMTUExceeded, colPacketsLostTTLExpired:
 			n, ok := lineio.ParseUint(v)
 			if !ok {
-				return r, numErr(lay.names[i], v)
+				return numErr(lay.names[i], v)
 			}
 			p := s.i64.New(n)
 			switch c {
@@ -301,7 +318,7 @@ func (s *state) convert(lay *layout, fields []string, off int64) (schemas.VPCFlo
 		case colStart, colEnd:
 			n, ok := lineio.ParseUint(v)
 			if !ok || n > 253402300799 { // 9999-12-31
-				return r, numErr(lay.names[i], v)
+				return numErr(lay.names[i], v)
 			}
 			p := s.ts.New(time.Unix(n, 0).UTC())
 			if c == colStart {
@@ -310,7 +327,7 @@ func (s *state) convert(lay *layout, fields []string, off int64) (schemas.VPCFlo
 				r.EndTime = p
 			}
 		default:
-			*stringCol(&r, c) = v
+			*stringCol(r, c) = v
 		}
 	}
 	switch {
@@ -319,14 +336,14 @@ func (s *state) convert(lay *layout, fields []string, off int64) (schemas.VPCFlo
 	case !s.obj.Time.IsZero():
 		r.EventTime = s.obj.Time.UTC()
 	default:
-		return r, fmt.Errorf("%w: %v", rawlog.ErrMalformed, errNoTime)
+		return fmt.Errorf("%w: %w", rawlog.ErrMalformed, errNoTime)
 	}
 	if len(s.unmapped) > 0 {
 		r.Unmapped = string(append(s.unmapped, '}'))
 	}
 	r.SourceObject = s.obj.Key
 	r.SourceOffset = off
-	return r, nil
+	return nil
 }
 
 func numErr(name, v string) error {

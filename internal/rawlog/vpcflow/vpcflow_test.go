@@ -127,7 +127,7 @@ func TestCancel(t *testing.T) {
 func TestSinkError(t *testing.T) {
 	stop := errors.New("stop")
 	_, err := (&Parser{}).Parse(context.Background(), strings.NewReader("junk\n"), rawlog.Object{},
-		rawlog.Sink[schemas.VPCFlow]{Bad: func(rawlog.Bad) error { return stop }})
+		rawlog.Sink[schemas.VPCFlow]{Row: func(schemas.VPCFlow) error { return nil }, Bad: func(rawlog.Bad) error { return stop }})
 	if !errors.Is(err, stop) {
 		t.Errorf("err = %v", err)
 	}

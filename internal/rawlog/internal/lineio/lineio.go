@@ -55,7 +55,12 @@ func (r *Reader) Next() (Line, error) {
 		r.off += int64(len(b))
 		r.num++
 		b = trimEOL(b)
-		return Line{Bytes: b, Offset: start, Num: r.num, Size: int64(len(b))}, nil
+		l := Line{Bytes: b, Offset: start, Num: r.num, Size: int64(len(b))}
+		if len(b) > r.max { // only when max is below the buffer size
+			l.TooLarge = true
+			l.Bytes = b[:min(len(b), schemas.RawLimit)]
+		}
+		return l, nil
 	}
 	if err == io.EOF {
 		return Line{}, io.EOF
