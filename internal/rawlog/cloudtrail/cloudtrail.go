@@ -96,7 +96,7 @@ func (p *Parser) Parse(ctx context.Context, r io.Reader, obj rawlog.Object, sink
 	if size <= 0 {
 		size = 1 << 20
 	}
-	size = min(max(size, 4096), maxBuf)
+	size = min(max(size, 64), maxBuf)
 	d := &decoder{ctx: ctx, r: r, obj: obj, sink: sink, buf: make([]byte, size), line: 1}
 	d.fill()
 	err := d.run()
