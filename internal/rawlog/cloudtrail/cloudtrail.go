@@ -36,7 +36,11 @@
 // the strings "true"/"false"; other values leave the column NULL and (for
 // the top-level two) land in Unmapped. A tlsDetails object with members other
 // than tlsVersion, cipherSuite and clientProvidedHostHeader is also copied to
-// Unmapped. userIdentity is kept raw and flattened. Every string written is
+// Unmapped. userIdentity is kept raw and flattened. SourceOffset is the
+// offset of the record's '{' in the decompressed stream (for EventBridge
+// envelopes, of the envelope; its own members other than detail are not
+// kept). Bad records from JSON lines carry their 1-based line number; those
+// from arrays have Line 0. Every string written is
 // valid UTF-8 (invalid bytes become U+FFFD). A record without a valid
 // RFC 3339 eventTime is quarantined.
 //
@@ -96,7 +100,7 @@ func (p *Parser) Parse(ctx context.Context, r io.Reader, obj rawlog.Object, sink
 	if size <= 0 {
 		size = 1 << 20
 	}
-	size = min(max(size, 4096), maxBuf)
+	size = min(max(size, 64), maxBuf)
 	d := &decoder{ctx: ctx, r: r, obj: obj, sink: sink, buf: make([]byte, size), line: 1}
 	d.fill()
 	err := d.run()

@@ -93,3 +93,35 @@ func TestCorpus(t *testing.T) {
 		t.Errorf("corpus counts differ from %s (run with -update after checking):\ngot:\n%s\nwant:\n%s", golden, got, want)
 	}
 }
+
+// TestCorpusDetails pins a few values of specific corpus files.
+func TestCorpusDetails(t *testing.T) {
+	corpusFiles(t)
+	dir := filepath.Join(corpusDir, "aws-cloudtrail-processing-library-testfiles")
+
+	in := readMaybeGzip(t, filepath.Join(dir, "SerializerTestFileBadJsonFormat.json"))
+	res := parse(t, bytes.NewReader(in), "")
+	first := int64(bytes.IndexByte(in[bytes.IndexByte(in, '['):], '{') + bytes.IndexByte(in, '['))
+	if len(res.bads) != 1 || res.bads[0].Offset != first || len(res.rows) != 1 || res.rows[0].EventName != "eventName2" {
+		t.Fatalf("BadJsonFormat: rows=%d bads=%+v", len(res.rows), res.bads)
+	}
+
+	gz := readMaybeGzip(t, filepath.Join(dir, "SerializerTestFileCompact.json.gz"))
+	plain := readMaybeGzip(t, filepath.Join(dir, "SerializerTestFileCompact.json"))
+	a, b := parse(t, bytes.NewReader(gz), ""), parse(t, bytes.NewReader(plain), "")
+	if len(a.rows) != 6 || len(b.rows) != 6 || a.rows[5].EventName != b.rows[5].EventName {
+		t.Fatalf("gzip and plain compact files differ")
+	}
+
+	in = readMaybeGzip(t, filepath.Join(dir, "SerializerVariousUserIdentityTestFile.json"))
+	res = parse(t, bytes.NewReader(in), "")
+	if len(res.rows) != 1 || res.rows[0].UserIdentity == "" {
+		t.Fatalf("VariousUserIdentity: %+v", res.rows)
+	}
+
+	in = readMaybeGzip(t, filepath.Join(corpusDir, "elastic-aws-test-samples/integrations-cloudtrail/test-user-authentication.log"))
+	res = parse(t, bytes.NewReader(in), "")
+	if len(res.rows) != 1 || res.rows[0].UserIdentityType != "IdentityCenterUser" || res.rows[0].UserIdentityCredentialID != "redacted" {
+		t.Fatalf("IdentityCenterUser: %+v", res.rows)
+	}
+}
