@@ -92,6 +92,8 @@ type Writer[T any, P Timed[T]] struct {
 	schema *parquet.Schema
 	sem    chan struct{}
 	wg     sync.WaitGroup
+	codec  *zstd.Codec // shared: its encoder pool is what makes parts cheap
+	free   chan []T    // recycled row buffers
 
 	mu      sync.Mutex // guards outputs and err
 	outputs []Output
@@ -107,6 +109,8 @@ func NewWriter[T any, P Timed[T]](store storage.Store, opts WriterOptions) *Writ
 		groups: make(map[Group]*groupBuf[T]),
 		schema: parquet.SchemaOf(zero),
 		sem:    make(chan struct{}, max(opts.withDefaults().FlushConcurrency, 1)),
+		codec:  &zstd.Codec{Level: zstd.SpeedFastest},
+		free:   make(chan []T, max(opts.withDefaults().FlushConcurrency, 1)+1),
 	}
 }
 
@@ -125,6 +129,12 @@ func (w *Writer[T, P]) Add(ctx context.Context, g Group, row T) error {
 	if b == nil {
 		b = &groupBuf[T]{}
 		w.groups[g] = b
+	}
+	if b.rows == nil {
+		select {
+		case b.rows = <-w.free:
+		default:
+		}
 	}
 	b.rows = append(b.rows, row)
 	w.total++
@@ -211,6 +221,11 @@ func (w *Writer[T, P]) flush(ctx context.Context, g Group, b *groupBuf[T]) error
 		defer w.wg.Done()
 		defer func() { <-w.sem }()
 		out, err := w.writePart(ctx, g, seq, rows)
+		clear(rows) // drop string references before the buffer is reused
+		select {
+		case w.free <- rows[:0]:
+		default:
+		}
 		w.mu.Lock()
 		defer w.mu.Unlock()
 		if err != nil {
@@ -225,10 +240,8 @@ func (w *Writer[T, P]) flush(ctx context.Context, g Group, b *groupBuf[T]) error
 }
 
 func (w *Writer[T, P]) writePart(ctx context.Context, g Group, seq int, rows []T) (Output, error) {
-	sort.SliceStable(rows, func(i, j int) bool {
-		return P(&rows[i]).Time().Before(P(&rows[j]).Time())
-	})
-	data, err := EncodeParquet(rows, w.schema, w.opts.RowGroupRows)
+	rows = sortByTime[T, P](rows)
+	data, err := encodeParquet(rows, w.schema, w.opts.RowGroupRows, w.codec)
 	if err != nil {
 		return Output{}, fmt.Errorf("lake: encode %s: %w", g.Dir, err)
 	}
@@ -247,9 +260,42 @@ func (w *Writer[T, P]) writePart(ctx context.Context, g Group, seq int, rows []T
 	}, nil
 }
 
+// sortByTime orders rows by time, stably. Rows usually arrive in order
+// (CloudTrail and flow log files are written in time order), so it first
+// checks; otherwise it sorts an index rather than moving wide structs around.
+func sortByTime[T any, P Timed[T]](rows []T) []T {
+	sorted := true
+	for i := 1; i < len(rows); i++ {
+		if P(&rows[i]).Time().Before(P(&rows[i-1]).Time()) {
+			sorted = false
+			break
+		}
+	}
+	if sorted {
+		return rows
+	}
+	idx := make([]int32, len(rows))
+	times := make([]int64, len(rows))
+	for i := range rows {
+		idx[i] = int32(i)
+		times[i] = P(&rows[i]).Time().UnixNano()
+	}
+	sort.SliceStable(idx, func(a, b int) bool { return times[idx[a]] < times[idx[b]] })
+	out := make([]T, len(rows))
+	for i, j := range idx {
+		out[i] = rows[j]
+	}
+	copy(rows, out)
+	return rows
+}
+
 // EncodeParquet writes rows as one zstd-compressed Parquet file with fixed
 // writer settings, so equal rows always give equal bytes.
-func EncodeParquet[T any](rows []T, schema *parquet.Schema, rowGroupRows int64) (_ []byte, err error) {
+func EncodeParquet[T any](rows []T, schema *parquet.Schema, rowGroupRows int64) ([]byte, error) {
+	return encodeParquet(rows, schema, rowGroupRows, &zstd.Codec{Level: zstd.SpeedFastest})
+}
+
+func encodeParquet[T any](rows []T, schema *parquet.Schema, rowGroupRows int64, codec *zstd.Codec) (_ []byte, err error) {
 	defer func() {
 		// parquet-go reports some internal invariant failures by panicking;
 		// a bad batch must fail the run with an error, not crash the process.
@@ -259,7 +305,7 @@ func EncodeParquet[T any](rows []T, schema *parquet.Schema, rowGroupRows int64) 
 	}()
 	var buf bytes.Buffer
 	pw := parquet.NewGenericWriter[T](&buf, schema,
-		parquet.Compression(&zstd.Codec{Level: zstd.SpeedFastest}),
+		parquet.Compression(codec),
 		parquet.MaxRowsPerRowGroup(rowGroupRows),
 		parquet.CreatedBy("seclake", "1", ""),
 		parquet.PageBufferSize(1<<20),

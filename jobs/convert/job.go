@@ -346,8 +346,12 @@ func (w *worker) run() {
 	var st rawlog.Stats
 	switch rawlog.Source(source) {
 	case rawlog.CloudTrail:
+		w.cur.ct = make([]schemas.CloudTrail, 0, batchRows)
 		st, err = (&cloudtrail.Parser{}).Parse(w.ctx, body, obj, rawlog.Sink[schemas.CloudTrail]{
 			Row: func(r schemas.CloudTrail) error {
+				if w.cur.ct == nil {
+					w.cur.ct = make([]schemas.CloudTrail, 0, batchRows)
+				}
 				w.cur.ct = append(w.cur.ct, r)
 				return w.maybeSend(len(w.cur.ct))
 			},
