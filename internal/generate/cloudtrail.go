@@ -1,6 +1,7 @@
 package generate
 
 import (
+	"cmp"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -309,19 +310,17 @@ func appendRaw(b []byte, s string) []byte {
 	return append(b, s...)
 }
 
-// sortEvents orders a slot's events by region then time, stably.
+// sortEvents orders a slot's events by region, time and then their random
+// value (unique per event), so an unstable sort is still deterministic.
 func sortEvents(evs []ev) {
-	slices.SortStableFunc(evs, func(x, y ev) int {
+	slices.SortFunc(evs, func(x, y ev) int {
 		if c := strings.Compare(x.region, y.region); c != 0 {
 			return c
 		}
-		switch {
-		case x.ms < y.ms:
-			return -1
-		case x.ms > y.ms:
-			return 1
+		if c := cmp.Compare(x.ms, y.ms); c != 0 {
+			return c
 		}
-		return 0
+		return cmp.Compare(x.r, y.r)
 	})
 }
 

@@ -375,3 +375,17 @@ func TestSelectAttacksAndSources(t *testing.T) {
 		t.Fatalf("labels %+v %v", labels.Scenarios, err)
 	}
 }
+
+// TestWriteSample writes a small corpus to $SECLAKE_GEN_SAMPLE for eyeballing.
+func TestWriteSample(t *testing.T) {
+	dir := os.Getenv("SECLAKE_GEN_SAMPLE")
+	if dir == "" {
+		t.Skip("set SECLAKE_GEN_SAMPLE=<dir> to write a sample corpus")
+	}
+	w := &dirWriter{root: dir, hashes: map[string][32]byte{}}
+	sum, err := Run(context.Background(), testConfig(), w)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("%+v", sum)
+}

@@ -177,10 +177,10 @@ func buildOrg(cfg Config) *org {
 		a.trailArn = fmt.Sprintf("arn:aws:cloudtrail:us-east-1:%s:trail/org-trail", a.ID)
 		a.detector = hexString(r.Uint64(), 32)
 		for ri, reg := range a.Regions {
-			v := &vpc{id: "vpc-" + hexString(r.Uint64(), 17), flowLogID: "fl-" + hexString(r.Uint64(), 17)}
+			v := &vpc{id: resID("vpc", r.Uint64()), flowLogID: "fl-" + hexString(r.Uint64(), 17)}
 			azs := azIDs(reg)
 			for s := 0; s < 3; s++ {
-				v.subnets = append(v.subnets, "subnet-"+hexString(r.Uint64(), 17))
+				v.subnets = append(v.subnets, resID("subnet", r.Uint64()))
 				v.azIDs = append(v.azIDs, azs[s%len(azs)])
 			}
 			n := 6 + r.IntN(6)
@@ -190,7 +190,7 @@ func buildOrg(cfg Config) *org {
 			for e := 0; e < n; e++ {
 				s := r.IntN(3)
 				v.enis = append(v.enis, eni{
-					id: "eni-" + hexString(r.Uint64(), 17), instance: "i-" + hexString(r.Uint64(), 17),
+					id: resID("eni", r.Uint64()), instance: resID("i", r.Uint64()),
 					ip:     fmt.Sprintf("10.%d.%d.%d", 10+i, s*16+r.IntN(16), 4+r.IntN(250)),
 					subnet: v.subnets[s], az: v.azIDs[s], role: uint8(e % 4),
 				})
@@ -255,20 +255,20 @@ func buildOrg(cfg Config) *org {
 			add(p)
 		}
 		for i := 0; i < nCI; i++ {
-			p := rolePrincipal(cfg.Seed, kCI, a, fmt.Sprintf("github-actions-deploy-%s", appNames[i%len(appNames)]), "", "GitHubActions", r)
+			p := rolePrincipal(cfg.Seed, kCI, a, fmt.Sprintf("github-actions-deploy-%s", appNames[(i+ai)%len(appNames)]), "", "GitHubActions", r)
 			p.sessH, p.ips, p.uas = 1, []string{ipFrom([]int{4, 20, 140}, r.Uint64()), ipFrom([]int{4, 20, 140}, r.Uint64())}, append(append([]string{}, uaTF...), uaCLI[1], uaGo[0])
 			p.weight, p.shift, p.errRate, p.throttle, p.regions = 3, r.IntN(3), 0.01, 0.01, a.Regions
 			add(p)
 		}
 		for i := 0; i < nSvc; i++ {
-			app := a.roles[i%len(a.roles)]
+			app := a.roles[(i+ai)%len(a.roles)]
 			p := rolePrincipal(cfg.Seed, kService, a, app, "", hexString(r.Uint64(), 32), r)
 			p.sessH, p.ips, p.uas = 6, []string{"AWS Internal", a.natIP[a.Regions[0]]}, append(append([]string{}, uaJava...), uaGo[1])
 			p.weight, p.errRate, p.throttle, p.regions = 4, 0.003, 0.01, a.Regions[:1]
 			add(p)
 		}
 		for i := 0; i < nLam; i++ {
-			fn := a.funcs[i%len(a.funcs)]
+			fn := a.funcs[(i+2*ai)%len(a.funcs)]
 			p := rolePrincipal(cfg.Seed, kLambda, a, fn+"-role", "service-role/", fn, r)
 			p.sessH, p.ips, p.uas = 12, []string{a.natIP[a.Regions[0]]}, append(append([]string{}, uaBoto[0]), uaNode...)
 			p.weight, p.errRate, p.throttle, p.regions = 2, 0.005, 0.005, a.Regions[:1]
@@ -316,6 +316,9 @@ func buildOrg(cfg Config) *org {
 	o.scale = float64(cfg.Rate) * float64(hours) / math.Max(total, 1e-9)
 	return o
 }
+
+// resID returns an EC2 resource id: prefix, "-0", 16 hex digits.
+func resID(prefix string, r uint64) string { return prefix + "-0" + hexString(r, 16) }
 
 func azIDs(region string) []string {
 	switch region {

@@ -297,7 +297,7 @@ func (w *worker) cloudTrail(ctx context.Context, a *Account, hourMs int64) error
 		w.evs = g.benignSlot(w.evs[:0], r, a, w.lam, slotMs)
 		for _, pe := range planned {
 			if pe.ms >= slotMs && pe.ms < slotMs+300_000 {
-				w.evs = append(w.evs, ev{ms: pe.ms, region: pe.region, pe: pe})
+				w.evs = append(w.evs, ev{ms: pe.ms, region: pe.region, pe: pe, r: hs(pe.eventID)})
 			}
 		}
 		sortEvents(w.evs)

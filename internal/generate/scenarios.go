@@ -230,8 +230,8 @@ func scenarioDefs() []scenarioDef {
 		inProd(def("exfil-snapshot-share", "T1537", "EBS snapshot shared with an external account", 1, func(s *sb) {
 			p := s.hijacked(s.first(s.a, kHuman), 2)
 			s.as(p, p.fixKey, s.attackerIP(0), attackerUAs[2])
-			snap := "snap-" + hexString(s.r.Uint64(), 17)
-			s.call("ec2.amazonaws.com", "CreateSnapshot", false, `{"volumeId":"vol-`+hexString(s.r.Uint64(), 17)+`","description":"backup"}`, `{"snapshotId":"`+snap+`","status":"pending"}`)
+			snap := resID("snap", s.r.Uint64())
+			s.call("ec2.amazonaws.com", "CreateSnapshot", false, `{"volumeId":"`+resID("vol", s.r.Uint64())+`","description":"backup"}`, `{"snapshotId":"`+snap+`","status":"pending"}`)
 			s.step(300, 900)
 			s.call("ec2.amazonaws.com", "ModifySnapshotAttribute", false, `{"snapshotId":"`+snap+`","createVolumePermission":{"add":{"items":[{"userId":"`+externalAccount(s.r)+`"}]}},"attributeType":"CREATE_VOLUME_PERMISSION"}`, `{"_return":true}`)
 		})),
