@@ -231,6 +231,23 @@ func catalogue() []api {
 			b = appendHex(b, c.r, 16)
 			return append(b, `.json.gz","x-amz-acl":"bucket-owner-full-control"}`...)
 		}, resp: null},
+		{src: "sts.amazonaws.com", name: "AssumeRole", ro: true, by: "cross-account", req: func(b []byte, c *ectx) []byte {
+			b = append(b, `{"roleArn":"arn:aws:iam::`...)
+			b = append(b, c.a.ID...)
+			b = append(b, `:role/deploy-from-shared","roleSessionName":"GitHubActions-`...)
+			b = appendHex(b, c.r, 10)
+			return append(b, `","durationSeconds":3600}`...)
+		}, resp: func(b []byte, c *ectx) []byte {
+			b = append(b, `{"credentials":{"accessKeyId":"`...)
+			b = appendB32(append(b, "ASIA"...), mix(c.r^0x77), 16)
+			b = append(b, `","expiration":"`...)
+			b = appendTime(b, c.ms+3_600_000, "Jan 2, 2006, 3:04:05 PM")
+			b = append(b, `"},"assumedRoleUser":{"arn":"arn:aws:sts::`...)
+			b = append(b, c.a.ID...)
+			b = append(b, `:assumed-role/deploy-from-shared/GitHubActions-`...)
+			b = appendHex(b, c.r, 10)
+			return append(b, `"}}`...)
+		}},
 	}
 	for i := range apis {
 		a := &apis[i]

@@ -15,6 +15,7 @@ import (
 // benign-rare) events carry their content in pe.
 type ev struct {
 	ms     int64
+	acct   *Account // account whose trail records the event
 	p      *principal
 	api    *api
 	region string
@@ -72,7 +73,7 @@ func (g *runner) benignSlot(evs []ev, r *rand.Rand, a *Account, lambdas []float6
 	for i, p := range g.org.byAcct[a.idx] {
 		n := poisson(r, lambdas[i])
 		for j := 0; j < n; j++ {
-			e := ev{ms: slotMs + r.Int64N(300_000), p: p, r: r.Uint64()}
+			e := ev{ms: slotMs + r.Int64N(300_000), acct: a, p: p, r: r.Uint64()}
 			e.api = &g.org.apis[p.pickAPI(r.Float64())]
 			e.region = p.regions[0]
 			if len(p.regions) > 1 && r.IntN(10) < 3 {
@@ -164,7 +165,7 @@ func (g *runner) appendEvent(b []byte, e *ev, hourPrefix string, hourMs int64) [
 		return g.appendPlanned(b, e.pe, hourPrefix, hourMs)
 	}
 	a, p := e.api, e.p
-	acct := p.acct
+	acct := e.acct
 	c := ectx{r: e.r, a: acct, region: e.region, p: p, ms: e.ms}
 	console := a.name == "ConsoleLogin"
 	b = append(b, `{"eventVersion":"`...)

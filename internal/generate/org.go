@@ -83,6 +83,7 @@ type principal struct {
 	shift    int
 	errRate  float64
 	throttle float64
+	chain    bool  // cross-account caller: only AssumeRole into the recorded account
 	apis     []int // api indices
 	cum      []float64
 }
@@ -300,6 +301,16 @@ func buildOrg(cfg Config) *org {
 			add(bg)
 		}
 	}
+	// AssumeRole chains: the CI role of the first account deploys into the
+	// others through a deploy role there (recorded in the target account).
+	if ci := o.firstOf(0, kCI); ci != nil {
+		for ai := 1; ai < len(o.accounts); ai++ {
+			c := *ci
+			c.chain, c.weight = true, ci.weight*0.3
+			o.benign = append(o.benign, &c)
+			o.byAcct[ai] = append(o.byAcct[ai], &c)
+		}
+	}
 	for _, p := range o.benign {
 		o.assignAPIs(p)
 	}
@@ -416,6 +427,12 @@ func (o *org) assignAPIs(p *principal) {
 	var c float64
 	for i := range o.apis {
 		w := o.apis[i].w[p.kind]
+		if cross := o.apis[i].by == "cross-account"; cross || p.chain {
+			w = 0
+			if cross && p.chain {
+				w = 1
+			}
+		}
 		if p.kind == kAWSService && o.apis[i].by != "" && o.apis[i].by != p.name {
 			w = 0
 		}
@@ -428,6 +445,15 @@ func (o *org) assignAPIs(p *principal) {
 			p.cum = append(p.cum, c)
 		}
 	}
+}
+
+func (o *org) firstOf(acct int, k kind) *principal {
+	for _, p := range o.byAcct[acct] {
+		if p.kind == k {
+			return p
+		}
+	}
+	return nil
 }
 
 func (p *principal) pickAPI(u float64) int {
