@@ -389,3 +389,15 @@ func TestWriteSample(t *testing.T) {
 	}
 	t.Logf("%+v", sum)
 }
+
+func TestReadmeListsScenarios(t *testing.T) {
+	b, err := os.ReadFile("README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range append(scenarioDefs(), benignRareDefs()...) {
+		if !strings.Contains(string(b), "`"+d.id+"`") {
+			t.Errorf("README.md does not list %s", d.id)
+		}
+	}
+}
