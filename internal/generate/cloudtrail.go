@@ -151,6 +151,11 @@ func appendIdentity(b []byte, p *principal, key, date string) []byte {
 	}
 	b = append(b, p.uiPre...)
 	b = append(b, key...)
+	if p.uiUserSess != "" && strings.HasPrefix(key, "ASIA") {
+		b = append(b, p.uiUserSess...)
+		b = append(b, date...)
+		return append(b, p.uiPost...)
+	}
 	b = append(b, p.uiMid...)
 	if p.hasDate {
 		b = append(b, date...)

@@ -71,6 +71,7 @@ type principal struct {
 
 	uiPre, uiMid, uiPost string // userIdentity = uiPre key uiMid [date uiPost]
 	uiBare               string // userIdentity without an access key
+	uiUserSess           string // IAM users signing with a console session (ASIA) key: after the key
 	hasDate              bool
 
 	ips      []string
@@ -298,6 +299,7 @@ func buildOrg(cfg Config) *org {
 		if ai == 0 {
 			bg := userPrincipal(cfg.Seed, kBreakGlass, a, "breakglass-admin", r)
 			bg.mfa, bg.ips, bg.uas, bg.regions = true, []string{offices[0]}, uaConsole[1:2], a.Regions[:1]
+			bg.uiPost = `","mfaAuthenticated":"true"}}}`
 			add(bg)
 		}
 	}
@@ -366,7 +368,9 @@ func userPrincipal(seed int64, k kind, a *Account, name string, r *rand.Rand) *p
 	head := `{"type":"IAMUser","principalId":"` + uniqueID("AIDA", r.Uint64()) + `","arn":"` + p.arn + `","accountId":"` + a.ID + `"`
 	p.uiPre = head + `,"accessKeyId":"`
 	p.uiMid = `","userName":"` + name + `"}`
+	p.uiPost = `","mfaAuthenticated":"false"}}}`
 	p.uiBare = head + `,"userName":"` + name + `"}`
+	p.uiUserSess = `","userName":"` + name + `","sessionContext":{"sessionIssuer":{},"webIdFederationData":{},"attributes":{"creationDate":"`
 	return p
 }
 

@@ -47,11 +47,9 @@ func isoMs(ms int64) string { return time.UnixMilli(ms).UTC().Format("2006-01-02
 // as switches the acting identity.
 func (s *sb) as(p *principal, key, ip, ua string) {
 	s.p, s.key, s.ip, s.ua = p, key, ip, ua
-	if p.hasDate {
-		s.date = isoMs(s.t - int64(s.r.IntN(120_000)))
-		if p.fixDate != "" {
-			s.date = p.fixDate
-		}
+	s.date = isoMs(s.t - int64(s.r.IntN(120_000)))
+	if p.fixDate != "" {
+		s.date = p.fixDate
 	}
 }
 

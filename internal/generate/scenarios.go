@@ -305,7 +305,7 @@ func scenarioDefs() []scenarioDef {
 			s.call("iam.amazonaws.com", "GetAccountSummary", true, "", "")
 			s.call("iam.amazonaws.com", "CreateAccessKey", false, "", `{"accessKey":{"accessKeyId":"`+s.attackerKey("AKIA", 1)+`","status":"Active","createDate":"`+isoMs(s.t)+`"}}`)
 		})),
-		slow(inProd(def("slow-recon-leaked-key", "T1087.004", "slow-and-low: leaked key enumerating IAM one call every 15–45 minutes for ~14 hours from rotating IPs", 15, func(s *sb) {
+		slow(inProd(def("slow-recon-leaked-key", "T1087.004", "slow-and-low: leaked key enumerating IAM one call every 15–45 minutes for ~14 hours from rotating IPs", 23, func(s *sb) {
 			u := s.leaked(s.nth(s.a, kIAMUser, 1), 7)
 			apis := []string{"ListUsers", "ListRoles", "ListPolicies", "ListGroups", "GetAccountAuthorizationDetails", "ListAccessKeys"}
 			for i := 0; i < 30; i++ {
@@ -319,7 +319,7 @@ func scenarioDefs() []scenarioDef {
 				s.step(900, 2700)
 			}
 		}))),
-		slow(def("slow-secrets-harvest", "T1555.006", "slow-and-low: one GetSecretValue every 30–60 minutes for ~16 hours with stolen service credentials", 17, func(s *sb) {
+		slow(def("slow-secrets-harvest", "T1555.006", "slow-and-low: one GetSecretValue every 30–60 minutes for ~16 hours with stolen service credentials", 20, func(s *sb) {
 			p := s.hijacked(s.first(s.a, kService), 5)
 			s.as(p, p.fixKey, s.attackerIP(0), attackerUAs[2])
 			for i := 0; i < 20; i++ {
@@ -328,10 +328,10 @@ func scenarioDefs() []scenarioDef {
 				s.step(1800, 3600)
 			}
 		})),
-		slow(inProd(def("slow-s3-exfil", "T1530", "slow-and-low: a few S3 GetObject per hour for ~18 hours from one new IP", 19, func(s *sb) {
+		slow(inProd(def("slow-s3-exfil", "T1530", "slow-and-low: about a dozen S3 GetObject per hour for ~15 hours from one new IP", 24, func(s *sb) {
 			p := s.hijacked(s.first(s.a, kLambda), 6)
 			s.as(p, p.fixKey, s.attackerIP(0), attackerUAs[1])
-			for i := 0; i < 240; i++ {
+			for i := 0; i < 200; i++ {
 				s.s3get(s.a.buckets[0], fmt.Sprintf("backups/db/%04d.dump", i), 1_000_000+s.r.Int64N(20_000_000))
 				s.step(120, 420)
 			}
@@ -397,7 +397,7 @@ func benignRareDefs() []scenarioDef {
 			bg := s.first(s.a, kBreakGlass)
 			s.as(bg, "", bg.ips[0], uaConsole[1])
 			s.login(true)
-			s.as(bg, bg.fixKey, bg.ips[0], uaConsole[1])
+			s.as(bg, accessKeyID("ASIA", h(uint64(s.g.cfg.Seed), streamKey, 0xb9)), bg.ips[0], uaConsole[1])
 			s.call("iam.amazonaws.com", "GetAccountSummary", true, "", "")
 			s.call("iam.amazonaws.com", "ListUsers", true, "", "")
 		}),
