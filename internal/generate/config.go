@@ -34,7 +34,7 @@ type Config struct {
 	Start      time.Time // first hour generated (truncated to the hour, UTC)
 	Days       int       // number of days
 	Accounts   int       // number of AWS accounts
-	Principals int       // benign principals across the organisation
+	Principals int       // benign principals across the organisation (AWS service identities and the break-glass admin come on top)
 	Rate       int       // benign CloudTrail events per hour, org-wide (mean)
 	Seed       int64
 	Attacks    []string // nil or ["all"]: every scenario; ["none"]: none; else scenario ids

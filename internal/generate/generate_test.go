@@ -401,3 +401,11 @@ func TestReadmeListsScenarios(t *testing.T) {
 		}
 	}
 }
+
+func TestRunStopsOnCancel(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := Run(ctx, testConfig(), &discardWriter{}); err == nil {
+		t.Fatal("Run ignored a cancelled context")
+	}
+}
