@@ -35,6 +35,7 @@ type command struct {
 
 func (a *App) commands() []command {
 	return []command{
+		{"generate", "write realistic raw AWS logs with labelled attacks (no AWS account needed)", runGenerate},
 		{"convert", "convert raw AWS logs into the Parquet lake", runConvert},
 		{"query", "run DuckDB SQL over the lake", runQuery},
 		{"athena", "print Athena DDL for the lake tables (athena ddl)", runAthena},
