@@ -11,6 +11,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"runtime/debug"
 	"sort"
 	"strings"
 
@@ -158,6 +159,14 @@ func (c *common) resolve(a *App, fs *flag.FlagSet) (config.Config, error) {
 		}
 	})
 	return cfg, nil
+}
+
+// applyMemoryLimit sets the Go heap's soft limit from the config unless the
+// GOMEMLIMIT environment variable already did.
+func (a *App) applyMemoryLimit(cfg config.Config) {
+	if a.Getenv("GOMEMLIMIT") == "" && cfg.MemoryLimitMiB > 0 {
+		debug.SetMemoryLimit(int64(cfg.MemoryLimitMiB) << 20)
+	}
 }
 
 func (a *App) logger(cfg config.Config) *slog.Logger {

@@ -16,7 +16,7 @@ func runConvert(ctx context.Context, a *App, args []string) error {
 	var c common
 	c.register(fs)
 	raw := fs.String("raw", "", "raw logs: a directory or s3://bucket/prefix in the AWS delivery layout (env SECLAKE_RAW)")
-	prefix := fs.String("prefix", "", "only raw keys under this prefix")
+	prefix := fs.String("prefix", "", "only raw keys under these comma-separated prefixes (e.g. AWSLogs/,s3-access-logs/)")
 	source := fs.String("source", "", "auto|cloudtrail|vpcflow|s3access (default auto)")
 	from := fs.String("from", "", "RFC3339: convert objects delivered at or after this time")
 	to := fs.String("to", "", "RFC3339: convert objects delivered before this time")
@@ -59,6 +59,7 @@ func runConvert(ctx context.Context, a *App, args []string) error {
 		return usageErr("%w", err)
 	}
 	log := a.logger(cfg)
+	a.applyMemoryLimit(cfg)
 	rawStore, err := openStore(ctx, cfg, cfg.Raw)
 	if err != nil {
 		return fmt.Errorf("--raw: %w", err)
@@ -73,7 +74,7 @@ func runConvert(ctx context.Context, a *App, args []string) error {
 		bar = newProgressBar(a.Stderr, start)
 	}
 	jc := convert.Config{
-		Raw: rawStore, Lake: lakeStore, Prefix: *prefix, Source: cfg.Convert.Source, Window: win,
+		Raw: rawStore, Lake: lakeStore, Prefixes: splitList(*prefix), Source: cfg.Convert.Source, Window: win,
 		Workers: cfg.Convert.Workers, VPCFlowFormat: cfg.Convert.VPCFlowFormat, Logger: log,
 		Writer: lake.WriterOptions{MaxBufferedRows: cfg.Convert.BufferRows, MaxPartRows: cfg.Convert.BufferRows},
 	}

@@ -17,11 +17,14 @@ import (
 
 // Config is the whole configuration.
 type Config struct {
-	Lake    string  `yaml:"lake"`
-	Raw     string  `yaml:"raw"`
-	S3      S3      `yaml:"s3"`
-	Convert Convert `yaml:"convert"`
-	Log     Log     `yaml:"log"`
+	// MemoryLimitMiB is the Go heap's soft limit (GOMEMLIMIT wins when set);
+	// together with convert.buffer_rows it keeps convert under ~512 MiB RSS.
+	MemoryLimitMiB int     `yaml:"memory_limit_mib"`
+	Lake           string  `yaml:"lake"`
+	Raw            string  `yaml:"raw"`
+	S3             S3      `yaml:"s3"`
+	Convert        Convert `yaml:"convert"`
+	Log            Log     `yaml:"log"`
 }
 
 // S3 settings apply to every s3:// location.
@@ -50,10 +53,11 @@ type Log struct {
 // Default returns the built-in defaults.
 func Default() Config {
 	return Config{
-		Lake:    "./lake",
-		S3:      S3{Region: "us-east-1", MaxAttempts: 5},
-		Convert: Convert{Source: "auto", BufferRows: 60_000},
-		Log:     Log{Level: "info", Format: "auto"},
+		MemoryLimitMiB: 400,
+		Lake:           "./lake",
+		S3:             S3{Region: "us-east-1", MaxAttempts: 5},
+		Convert:        Convert{Source: "auto", BufferRows: 30_000},
+		Log:            Log{Level: "info", Format: "auto"},
 	}
 }
 
@@ -140,6 +144,9 @@ func (c Config) Validate() error {
 	}
 	if c.Convert.Workers < 0 || c.Convert.Workers > 256 {
 		bad("convert.workers", "%d must be between 0 (all CPUs) and 256", c.Convert.Workers)
+	}
+	if c.MemoryLimitMiB != 0 && c.MemoryLimitMiB < 64 {
+		bad("memory_limit_mib", "%d must be 0 (no limit) or at least 64", c.MemoryLimitMiB)
 	}
 	if c.Convert.BufferRows < 1000 {
 		bad("convert.buffer_rows", "%d must be at least 1000", c.Convert.BufferRows)

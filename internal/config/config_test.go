@@ -19,7 +19,7 @@ func TestLoadFile(t *testing.T) {
 		c.Convert.Workers != 2 || len(c.Convert.VPCFlowFormat) != 3 || c.Log.Format != "json" {
 		t.Fatalf("loaded %+v", c)
 	}
-	if c.S3.MaxAttempts != 5 || c.Convert.BufferRows != 60_000 {
+	if c.S3.MaxAttempts != 5 || c.Convert.BufferRows != 30_000 {
 		t.Fatalf("defaults lost under the file: %+v", c)
 	}
 }
@@ -70,6 +70,7 @@ func TestValidateNamesSettings(t *testing.T) {
 		{func(c *Config) { c.Convert.Workers = -1 }, "convert.workers"},
 		{func(c *Config) { c.Log.Level = "loud" }, "log.level"},
 		{func(c *Config) { c.S3.MaxAttempts = 0 }, "s3.max_attempts"},
+		{func(c *Config) { c.MemoryLimitMiB = 10 }, "memory_limit_mib"},
 	}
 	for _, tc := range cases {
 		c := Default()

@@ -308,7 +308,7 @@ func encodeParquet[T any](rows []T, schema *parquet.Schema, rowGroupRows int64, 
 		parquet.Compression(codec),
 		parquet.MaxRowsPerRowGroup(rowGroupRows),
 		parquet.CreatedBy("seclake", "1", ""),
-		parquet.PageBufferSize(1<<20),
+		parquet.PageBufferSize(256<<10),
 	)
 	for start := 0; start < len(rows); start += 4096 {
 		end := min(start+4096, len(rows))

@@ -43,12 +43,14 @@ var ErrWrongSource = errors.New("convert: no input object matches the requested 
 
 // Config is one convert run.
 type Config struct {
-	Raw     storage.Store // where raw logs are read
-	Lake    storage.Store // where Parquet, quarantine and manifests go
-	Prefix  string        // only raw keys under this prefix
-	Source  string        // "auto" (or "") or one of rawlog.Sources
-	Window  lake.Window   // delivery-time window of the inputs
-	Workers int           // parallel parsers; default NumCPU
+	Raw  storage.Store // where raw logs are read
+	Lake storage.Store // where Parquet, quarantine and manifests go
+	// Prefixes limits the run to raw keys under these prefixes (all when empty).
+	// Objects are read in key order across all of them.
+	Prefixes []string
+	Source   string      // "auto" (or "") or one of rawlog.Sources
+	Window   lake.Window // delivery-time window of the inputs
+	Workers  int         // parallel parsers; default NumCPU
 	// VPCFlowFormat is the field list for header-less flow logs in a custom format.
 	VPCFlowFormat []string
 	Writer        lake.WriterOptions
@@ -141,7 +143,7 @@ func Run(ctx context.Context, cfg Config) (*lake.Manifest, error) {
 	go func() {
 		defer close(tasks)
 		defer close(ordered)
-		listErr <- cfg.Raw.List(ctx, cfg.Prefix, func(info storage.ObjectInfo) error {
+		listErr <- listPrefixes(ctx, cfg.Raw, cfg.Prefixes, func(info storage.ObjectInfo) error {
 			lay := rawlog.ParseKey(info.Key)
 			t := lay.Time
 			if t.IsZero() {
@@ -219,6 +221,30 @@ func Run(ctx context.Context, cfg Config) (*lake.Manifest, error) {
 			ErrWrongSource, cfg.Source, seq.withData, strings.Join(slices.Sorted(maps.Keys(seq.looks)), " or "))
 	}
 	return m, nil
+}
+
+// listPrefixes lists the objects under each prefix, in key order overall:
+// prefixes are sorted and ones nested in another are dropped, so no object is
+// listed twice.
+func listPrefixes(ctx context.Context, store storage.Store, prefixes []string, fn func(storage.ObjectInfo) error) error {
+	if len(prefixes) == 0 {
+		return store.List(ctx, "", fn)
+	}
+	ps := slices.Clone(prefixes)
+	slices.Sort(ps)
+	var kept []string
+	for _, p := range ps {
+		if len(kept) > 0 && strings.HasPrefix(p, kept[len(kept)-1]) {
+			continue
+		}
+		kept = append(kept, p)
+	}
+	for _, p := range kept {
+		if err := store.List(ctx, p, fn); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // deleteStale removes parts a previous run of the same window committed and

@@ -350,3 +350,17 @@ func TestCancel(t *testing.T) {
 }
 
 var _ = io.EOF
+
+func TestPrefixes(t *testing.T) {
+	files := map[string][]byte{
+		fmt.Sprintf(ctKey, "a"): gz(ctFile(3)),
+		"other/notes.txt":        []byte("not a log"),
+		"labels.json":            []byte(`{"scenarios":[]}`),
+	}
+	raw := localStore(t, writeRaw(t, files))
+	// nested and repeated prefixes do not read an object twice
+	m := run(t, Config{Raw: raw, Lake: localStore(t, t.TempDir()), Prefixes: []string{"AWSLogs/111122223333/", "AWSLogs/", "AWSLogs/"}})
+	if len(m.Inputs) != 1 || m.Counts.RecordsWritten != 3 || m.Counts.RecordsQuarantined != 0 {
+		t.Fatalf("inputs %d counts %+v", len(m.Inputs), m.Counts)
+	}
+}
