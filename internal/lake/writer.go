@@ -120,8 +120,8 @@ func (w *Writer[T, P]) failed() error {
 	return w.err
 }
 
-// Add buffers one row, flushing when a bound is reached.
-func (w *Writer[T, P]) Add(ctx context.Context, g Group, row T) error {
+// Add buffers a copy of *row, flushing when a bound is reached.
+func (w *Writer[T, P]) Add(ctx context.Context, g Group, row *T) error {
 	if err := w.failed(); err != nil {
 		return err
 	}
@@ -136,7 +136,7 @@ func (w *Writer[T, P]) Add(ctx context.Context, g Group, row T) error {
 		default:
 		}
 	}
-	b.rows = append(b.rows, row)
+	b.rows = append(b.rows, *row)
 	w.total++
 	if len(b.rows) >= w.opts.MaxPartRows {
 		return w.flush(ctx, g, b)

@@ -39,7 +39,7 @@ func TestWriterSortsBoundsAndIsDeterministic(t *testing.T) {
 		w := NewWriter[schemas.CloudTrail](s, WriterOptions{MaxPartRows: 7, MaxBufferedRows: 12})
 		for i, r := range rowsAt(base, 30) {
 			g := Group{Dir: "events/cloudtrail/" + PartitionOf(r.EventTime, "us-east-1", "111122223333").Path(), Tag: []string{"a", "b"}[i%2]}
-			if err := w.Add(ctx, g, r); err != nil {
+			if err := w.Add(ctx, g, &r); err != nil {
 				t.Fatal(err)
 			}
 			if w.Buffered() > 12 {

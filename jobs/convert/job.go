@@ -169,8 +169,9 @@ func Run(ctx context.Context, cfg Config) (*lake.Manifest, error) {
 	}()
 	for range workers {
 		go func() {
+			res := newResources()
 			for tk := range tasks {
-				w := &worker{cfg: &cfg, ctx: ctx, tk: tk}
+				w := &worker{cfg: &cfg, ctx: ctx, tk: tk, res: res}
 				w.run()
 				close(tk.out)
 			}
@@ -265,13 +266,28 @@ func deleteStale(ctx context.Context, store storage.Store, prev, cur *lake.Manif
 	return nil
 }
 
+// resources are a worker goroutine's reusable buffers and parsers, so an
+// object costs no fresh megabyte-sized allocations.
+type resources struct {
+	raw  *bufio.Reader // over the stored bytes
+	body *bufio.Reader // over the decompressed bytes
+	gz   *gzip.Reader
+	ct   cloudtrail.Parser
+	s3   s3access.Parser
+}
+
+func newResources() *resources {
+	return &resources{raw: bufio.NewReaderSize(nil, 256<<10), body: bufio.NewReaderSize(nil, 1<<20)}
+}
+
 // worker parses one object and streams its output.
 type worker struct {
 	cfg *Config
 	ctx context.Context
 	tk  *task
+	res *resources
 	cur batch
-	res objResult
+	out objResult
 }
 
 func (w *worker) send() error {
@@ -306,46 +322,55 @@ func (w *worker) quarantine(source string, stage string, offset, line int64, raw
 		q.Raw = append([]byte(nil), raw...)
 	}
 	w.cur.bad = append(w.cur.bad, q)
-	w.res.input.Quarantined++
-	w.res.input.Records++
+	w.out.input.Quarantined++
+	w.out.input.Records++
 }
 
 func (w *worker) run() {
 	tk := w.tk
-	w.res.input = lake.Input{Key: tk.info.Key, ETag: tk.info.ETag, Size: tk.info.Size}
+	w.out.input = lake.Input{Key: tk.info.Key, ETag: tk.info.ETag, Size: tk.info.Size}
 	defer func() {
-		w.cur.done = &w.res
+		w.cur.done = &w.out
 		select {
 		case tk.out <- w.cur:
 		case <-w.ctx.Done():
 		}
 	}()
 	if tk.lay.NonData != "" {
-		w.res.input.Source = string(tk.lay.Source)
-		w.res.input.Skipped, w.res.input.SkipReason = true, tk.lay.NonData
+		w.out.input.Source = string(tk.lay.Source)
+		w.out.input.Skipped, w.out.input.SkipReason = true, tk.lay.NonData
 		return
 	}
 	rc, _, err := w.cfg.Raw.Get(w.ctx, tk.info.Key)
 	if err != nil {
-		w.res.err = fmt.Errorf("convert: open %s: %w", tk.info.Key, err)
+		w.out.err = fmt.Errorf("convert: open %s: %w", tk.info.Key, err)
 		return
 	}
 	defer rc.Close()
 	stored := &countingReader{r: rc}
-	br := bufio.NewReaderSize(stored, 256<<10)
+	br := w.res.raw
+	br.Reset(stored)
+	defer br.Reset(nil)
 	var src io.Reader = br
 	if magic, _ := br.Peek(2); len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
-		gz, err := gzip.NewReader(br)
+		var err error
+		if w.res.gz == nil {
+			w.res.gz, err = gzip.NewReader(br)
+		} else {
+			err = w.res.gz.Reset(br)
+		}
 		if err != nil {
+			w.res.gz = nil
 			w.quarantine(w.sourceGuess(), "decompress", 0, 0, nil, 0, fmt.Errorf("gzip header: %w", err))
 			w.finishCounts(stored, nil)
 			return
 		}
-		defer gz.Close()
-		src = gz
+		src = w.res.gz
 	}
 	plain := &countingReader{r: src}
-	body := bufio.NewReaderSize(plain, 1<<20)
+	body := w.res.body
+	body.Reset(plain)
+	defer body.Reset(nil)
 	defer w.finishCounts(stored, plain)
 
 	head, herr := body.Peek(64 << 10)
@@ -356,7 +381,7 @@ func (w *worker) run() {
 	if len(head) == 0 {
 		return // empty object: no records
 	}
-	w.res.hasData = true
+	w.out.hasData = true
 	source, err := w.decide(head)
 	if err != nil {
 		raw, _ := io.ReadAll(io.LimitReader(body, schemas.RawLimit+1))
@@ -364,7 +389,7 @@ func (w *worker) run() {
 		w.drainForSize(body)
 		return
 	}
-	w.res.input.Source = source
+	w.out.input.Source = source
 	obj := rawlog.Object{
 		Key: tk.info.Key, ETag: tk.info.ETag, Size: tk.info.Size, Time: tk.lay.Time,
 		Account: tk.lay.Account, Region: tk.lay.Region,
@@ -373,7 +398,7 @@ func (w *worker) run() {
 	switch rawlog.Source(source) {
 	case rawlog.CloudTrail:
 		w.cur.ct = make([]schemas.CloudTrail, 0, batchRows)
-		st, err = (&cloudtrail.Parser{}).Parse(w.ctx, body, obj, rawlog.Sink[schemas.CloudTrail]{
+		st, err = w.res.ct.Parse(w.ctx, body, obj, rawlog.Sink[schemas.CloudTrail]{
 			Row: func(r schemas.CloudTrail) error {
 				if w.cur.ct == nil {
 					w.cur.ct = make([]schemas.CloudTrail, 0, batchRows)
@@ -392,7 +417,7 @@ func (w *worker) run() {
 			Bad: w.badSink(source),
 		})
 	case rawlog.S3Access:
-		st, err = (&s3access.Parser{}).Parse(w.ctx, body, obj, rawlog.Sink[schemas.S3Access]{
+		st, err = w.res.s3.Parse(w.ctx, body, obj, rawlog.Sink[schemas.S3Access]{
 			Row: func(r schemas.S3Access) error {
 				w.cur.s3 = append(w.cur.s3, r)
 				return w.maybeSend(len(w.cur.s3))
@@ -401,14 +426,14 @@ func (w *worker) run() {
 		})
 	}
 	// Records counted by the sinks (rows + bads) must match the parser's own count.
-	rows := w.res.input.Written
-	bads := w.res.input.Quarantined
+	rows := w.out.input.Written
+	bads := w.out.input.Quarantined
 	if st.Skipped {
-		w.res.input.Skipped, w.res.input.SkipReason = true, st.SkipReason
+		w.out.input.Skipped, w.out.input.SkipReason = true, st.SkipReason
 	}
 	if err != nil {
 		if w.ctx.Err() != nil {
-			w.res.err = context.Cause(w.ctx)
+			w.out.err = context.Cause(w.ctx)
 			return
 		}
 		w.quarantine(source, "parse", plain.n, 0, nil, 0,
@@ -417,14 +442,14 @@ func (w *worker) run() {
 		return
 	}
 	if st.Records != rows+bads {
-		w.res.err = fmt.Errorf("convert: %s: parser counted %d records but emitted %d rows + %d bad", tk.info.Key, st.Records, rows, bads)
+		w.out.err = fmt.Errorf("convert: %s: parser counted %d records but emitted %d rows + %d bad", tk.info.Key, st.Records, rows, bads)
 	}
 }
 
 // maybeSend ships the batch when it is full, counting the row just added.
 func (w *worker) maybeSend(n int) error {
-	w.res.input.Written++
-	w.res.input.Records++
+	w.out.input.Written++
+	w.out.input.Records++
 	if n >= batchRows {
 		return w.send()
 	}
@@ -446,9 +471,9 @@ func (w *worker) badSink(source string) func(rawlog.Bad) error {
 func (w *worker) drainForSize(r io.Reader) { _, _ = io.Copy(io.Discard, r) }
 
 func (w *worker) finishCounts(stored, plain *countingReader) {
-	w.res.input.Size = max(w.res.input.Size, stored.n)
+	w.out.input.Size = max(w.out.input.Size, stored.n)
 	if plain != nil {
-		w.res.bytes = plain.n
+		w.out.bytes = plain.n
 	}
 }
 
@@ -470,7 +495,7 @@ func (w *worker) decide(head []byte) (string, error) {
 	sniffed := sniff(head)
 	if s := w.cfg.Source; s != "" && s != "auto" {
 		if sniffed != "" && sniffed != s && !sniffs(rawlog.Source(s), head) {
-			w.res.mismatch, w.res.looks = true, sniffed
+			w.out.mismatch, w.out.looks = true, sniffed
 			return s, fmt.Errorf("--source %s, but the object looks like %s", s, sniffed)
 		}
 		return s, nil

@@ -354,8 +354,8 @@ var _ = io.EOF
 func TestPrefixes(t *testing.T) {
 	files := map[string][]byte{
 		fmt.Sprintf(ctKey, "a"): gz(ctFile(3)),
-		"other/notes.txt":        []byte("not a log"),
-		"labels.json":            []byte(`{"scenarios":[]}`),
+		"other/notes.txt":       []byte("not a log"),
+		"labels.json":           []byte(`{"scenarios":[]}`),
 	}
 	raw := localStore(t, writeRaw(t, files))
 	// nested and repeated prefixes do not read an object twice

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"time"
 
 	"github.com/seclake/seclake/internal/lake"
 	"github.com/seclake/seclake/internal/rawlog"
@@ -22,6 +23,30 @@ type sequencer struct {
 	withData   int
 	mismatched int
 	looks      map[string]bool
+	last       routeCache
+}
+
+// routeCache remembers the group of the previous row: consecutive rows
+// nearly always share hour, region and account.
+type routeCache struct {
+	table, region, account, tag string
+	hour                        int64
+	group                       lake.Group
+}
+
+func (s *sequencer) group(table string, t time.Time, region, account, tag string) lake.Group {
+	hour := t.Unix() / 3600
+	if t.Unix() < 0 && t.Unix()%3600 != 0 {
+		hour--
+	}
+	c := &s.last
+	if c.hour == hour && c.table == table && c.region == region && c.account == account && c.tag == tag && c.group.Dir != "" {
+		return c.group
+	}
+	p := lake.PartitionOf(t, region, account)
+	*c = routeCache{table: table, region: region, account: account, tag: tag, hour: hour,
+		group: lake.Group{Dir: lake.EventsPrefix(table) + p.Path(), Tag: tag}}
+	return c.group
 }
 
 func newSequencer(cfg *Config) *sequencer {
@@ -88,34 +113,40 @@ func (s *sequencer) consume(ctx context.Context, tk *task) error {
 }
 
 func (s *sequencer) route(ctx context.Context, tk *task, b *batch) error {
-	for i := range b.ct {
-		r := &b.ct[i]
-		p := lake.PartitionOf(r.EventTime, first(r.AWSRegion, tk.lay.Region), first(r.RecipientAccountID, tk.lay.Account, r.UserIdentityAccountID))
-		g := lake.Group{Dir: lake.EventsPrefix(string(rawlog.CloudTrail)) + p.Path(), Tag: s.tag("cloudtrail", tk)}
-		if err := s.ct.Add(ctx, g, *r); err != nil {
-			return err
+	if len(b.ct) > 0 {
+		tag := s.tag(string(rawlog.CloudTrail), tk)
+		for i := range b.ct {
+			r := &b.ct[i]
+			g := s.group(string(rawlog.CloudTrail), r.EventTime, first(r.AWSRegion, tk.lay.Region), first(r.RecipientAccountID, tk.lay.Account, r.UserIdentityAccountID), tag)
+			if err := s.ct.Add(ctx, g, r); err != nil {
+				return err
+			}
 		}
 	}
-	for i := range b.vf {
-		r := &b.vf[i]
-		p := lake.PartitionOf(r.EventTime, first(r.Region, tk.lay.Region), first(r.AccountID, tk.lay.Account))
-		g := lake.Group{Dir: lake.EventsPrefix(string(rawlog.VPCFlow)) + p.Path(), Tag: s.tag("vpcflow", tk)}
-		if err := s.vf.Add(ctx, g, *r); err != nil {
-			return err
+	if len(b.vf) > 0 {
+		tag := s.tag(string(rawlog.VPCFlow), tk)
+		for i := range b.vf {
+			r := &b.vf[i]
+			g := s.group(string(rawlog.VPCFlow), r.EventTime, first(r.Region, tk.lay.Region), first(r.AccountID, tk.lay.Account), tag)
+			if err := s.vf.Add(ctx, g, r); err != nil {
+				return err
+			}
 		}
 	}
-	for i := range b.s3 {
-		r := &b.s3[i]
-		p := lake.PartitionOf(r.EventTime, first(r.SourceRegion, tk.lay.Region), tk.lay.Account)
-		g := lake.Group{Dir: lake.EventsPrefix(string(rawlog.S3Access)) + p.Path(), Tag: s.tag("s3access", tk)}
-		if err := s.s3.Add(ctx, g, *r); err != nil {
-			return err
+	if len(b.s3) > 0 {
+		tag := s.tag(string(rawlog.S3Access), tk)
+		for i := range b.s3 {
+			r := &b.s3[i]
+			g := s.group(string(rawlog.S3Access), r.EventTime, first(r.SourceRegion, tk.lay.Region), tk.lay.Account, tag)
+			if err := s.s3.Add(ctx, g, r); err != nil {
+				return err
+			}
 		}
 	}
 	for i := range b.bad {
 		r := &b.bad[i]
 		g := lake.Group{Dir: lake.QuarantinePrefix(r.Source) + "eventDay=" + lake.DayOf(r.EventTime), Tag: s.tag(r.Source, tk)}
-		if err := s.q.Add(ctx, g, *r); err != nil {
+		if err := s.q.Add(ctx, g, r); err != nil {
 			return err
 		}
 	}

@@ -67,6 +67,7 @@ import (
 	"errors"
 	"io"
 	"strings"
+	"sync"
 
 	"github.com/seclake/seclake/internal/rawlog"
 	"github.com/seclake/seclake/schemas"
@@ -82,7 +83,12 @@ type Parser struct {
 	// BufferSize is the initial read buffer (default 1 MiB); it grows up to
 	// rawlog.MaxRecordBytes plus framing when a record needs it.
 	BufferSize int
+
+	bufs sync.Pool // *[]byte read buffers reused across Parse calls
 }
+
+// keepBuf is the largest read buffer kept for reuse; grown ones are dropped.
+const keepBuf = 4 << 20
 
 // Parse reads one decompressed object from r and sends its rows and bad
 // records to sink; see the package documentation.
@@ -101,7 +107,19 @@ func (p *Parser) Parse(ctx context.Context, r io.Reader, obj rawlog.Object, sink
 		size = 1 << 20
 	}
 	size = min(max(size, 64), maxBuf)
-	d := &decoder{ctx: ctx, r: r, obj: obj, sink: sink, buf: make([]byte, size), line: 1}
+	var buf []byte
+	if bp, ok := p.bufs.Get().(*[]byte); ok && len(*bp) == size {
+		buf = *bp
+	} else {
+		buf = make([]byte, size)
+	}
+	d := &decoder{ctx: ctx, r: r, obj: obj, sink: sink, buf: buf, line: 1}
+	defer func() {
+		if len(d.buf) == size && size <= keepBuf {
+			b := d.buf
+			p.bufs.Put(&b)
+		}
+	}()
 	d.fill()
 	err := d.run()
 	if d.st.Skipped {

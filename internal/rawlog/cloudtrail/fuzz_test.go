@@ -20,9 +20,9 @@ func FuzzParse(f *testing.F) {
 	f.Add(synthDelivery(3, true))
 	f.Add([]byte(`{"Records":[{"eventTime":"2024-05-01T10:00:00Z"},{"eventTime":`))
 	f.Fuzz(func(t *testing.T, in []byte) {
-		res := parseWith(t, Parser{BufferSize: 64 << 10}, in)
+		res := parseWith(t, &Parser{BufferSize: 64 << 10}, in)
 		checkInvariants(t, in, res)
-		small := parseWith(t, Parser{BufferSize: 64}, in)
+		small := parseWith(t, &Parser{BufferSize: 64}, in)
 		if small.stats != res.stats || (small.err == nil) != (res.err == nil) || !reflect.DeepEqual(small.rows, res.rows) || len(small.bads) != len(res.bads) {
 			t.Fatalf("buffer size changes output: %+v/%v vs %+v/%v", small.stats, small.err, res.stats, res.err)
 		}
@@ -34,7 +34,7 @@ func FuzzParse(f *testing.F) {
 	})
 }
 
-func parseWith(t *testing.T, p Parser, in []byte) result {
+func parseWith(t *testing.T, p *Parser, in []byte) result {
 	var res result
 	res.stats, res.err = p.Parse(context.Background(), bytes.NewReader(in), rawlog.Object{}, rawlog.Sink[schemas.CloudTrail]{
 		Row: func(r schemas.CloudTrail) error { res.rows = append(res.rows, r); return nil },
