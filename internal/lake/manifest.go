@@ -99,10 +99,14 @@ func ManifestKey(job string, w Window) string {
 	return RunPrefix(job) + w.ID() + "/" + ManifestName
 }
 
-// WriteManifest checks the accounting and stores m at key.
+// WriteManifest checks the accounting, makes every data object put before it
+// durable, and stores m at key: the commit point of the run.
 func WriteManifest(ctx context.Context, store storage.Store, key string, m *Manifest) error {
 	if err := m.Counts.Check(); err != nil {
 		return err
+	}
+	if err := storage.Flush(ctx, store); err != nil {
+		return fmt.Errorf("lake: make data durable before the manifest: %w", err)
 	}
 	data, err := json.MarshalIndent(m, "", "  ")
 	if err != nil {

@@ -76,8 +76,9 @@ func (o WriterOptions) withDefaults() WriterOptions {
 }
 
 type groupBuf[T any] struct {
-	rows []T
-	seq  int
+	rows    []T
+	seq     int
+	touched int64 // the writer's Add count when this group last grew
 }
 
 // Writer buffers rows per group and writes each group as zstd Parquet parts,
@@ -89,6 +90,7 @@ type Writer[T any, P Timed[T]] struct {
 	opts   WriterOptions
 	groups map[Group]*groupBuf[T]
 	total  int
+	adds   int64
 	schema *parquet.Schema
 	sem    chan struct{}
 	wg     sync.WaitGroup
@@ -138,28 +140,47 @@ func (w *Writer[T, P]) Add(ctx context.Context, g Group, row *T) error {
 	}
 	b.rows = append(b.rows, *row)
 	w.total++
+	w.adds++
+	b.touched = w.adds
 	if len(b.rows) >= w.opts.MaxPartRows {
 		return w.flush(ctx, g, b)
 	}
 	if w.total >= w.opts.MaxBufferedRows {
-		return w.flushLargest(ctx)
+		return w.flushIdle(ctx)
 	}
 	return nil
 }
 
-func (w *Writer[T, P]) flushLargest(ctx context.Context) error {
-	var best Group
-	var bestN int
+// flushIdle writes the least recently grown groups until half the buffer is
+// free. Inputs arrive in key order (account, region, time), so a group that
+// stopped growing is almost always complete: it becomes one part instead of
+// many small ones. The choice depends only on arrival order: deterministic.
+func (w *Writer[T, P]) flushIdle(ctx context.Context) error {
+	type cand struct {
+		g Group
+		b *groupBuf[T]
+	}
+	var cands []cand
 	for g, b := range w.groups {
-		n := len(b.rows)
-		if n > bestN || n == bestN && n > 0 && groupLess(g, best) {
-			best, bestN = g, n
+		if len(b.rows) > 0 {
+			cands = append(cands, cand{g, b})
 		}
 	}
-	if bestN == 0 {
-		return nil
+	sort.Slice(cands, func(i, j int) bool {
+		if cands[i].b.touched != cands[j].b.touched {
+			return cands[i].b.touched < cands[j].b.touched
+		}
+		return groupLess(cands[i].g, cands[j].g)
+	})
+	for _, c := range cands {
+		if w.total <= w.opts.MaxBufferedRows/2 {
+			break
+		}
+		if err := w.flush(ctx, c.g, c.b); err != nil {
+			return err
+		}
 	}
-	return w.flush(ctx, best, w.groups[best])
+	return nil
 }
 
 func groupLess(a, b Group) bool {
@@ -246,7 +267,7 @@ func (w *Writer[T, P]) writePart(ctx context.Context, g Group, seq int, rows []T
 		return Output{}, fmt.Errorf("lake: encode %s: %w", g.Dir, err)
 	}
 	key := joinKey(g.Dir, PartName(g, seq))
-	if err := w.store.Put(ctx, key, bytes.NewReader(data), storage.PutOptions{ContentType: "application/vnd.apache.parquet"}); err != nil {
+	if err := w.store.Put(ctx, key, bytes.NewReader(data), storage.PutOptions{ContentType: "application/vnd.apache.parquet", Deferred: true}); err != nil {
 		return Output{}, fmt.Errorf("lake: put %s: %w", key, err)
 	}
 	sum := sha256.Sum256(data)

@@ -147,3 +147,28 @@ func TestManifestRoundTripAndAccounting(t *testing.T) {
 		t.Fatal("window must be half-open")
 	}
 }
+
+// TestIdleGroupsFlushAsWholeParts: with many groups arriving one after the
+// other (as a key-ordered input does), a full buffer flushes the idle
+// groups whole rather than one tiny part per Add.
+func TestIdleGroupsFlushAsWholeParts(t *testing.T) {
+	ctx := context.Background()
+	s, _ := newLocal(t)
+	w := NewWriter[schemas.CloudTrail](s, WriterOptions{MaxPartRows: 1000, MaxBufferedRows: 100})
+	base := time.Date(2026, 11, 21, 0, 0, 0, 0, time.UTC)
+	for g := 0; g < 50; g++ { // 50 groups of 20 rows, one group at a time
+		for i := 0; i < 20; i++ {
+			r := schemas.CloudTrail{EventTime: base.Add(time.Duration(g) * time.Hour)}
+			if err := w.Add(ctx, Group{Dir: "events/x/" + PartitionOf(r.EventTime, "r", "a").Path()}, &r); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	outs, err := w.Close(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(outs) != 50 {
+		t.Fatalf("%d parts for 50 groups", len(outs))
+	}
+}

@@ -27,6 +27,10 @@ import (
 // second Put fails with an error. The lake layout never needs both.
 type Local struct {
 	root string
+	// NoSync skips fsync of files and directories on Put: writes stay atomic
+	// (temp file + rename) but may be lost on power failure. Only for scratch
+	// output that can be regenerated (seclake generate), never for a lake.
+	NoSync bool
 }
 
 var _ Store = (*Local)(nil)
@@ -129,19 +133,20 @@ func (c ctxReader) Read(p []byte) (int, error) {
 }
 
 // Put writes r to key atomically: temp file in the target directory, fsync,
-// rename, then a best-effort fsync of the directory. On any error the temp
+// rename, then a best-effort fsync of the directory (both postponed to Sync
+// when opts.Deferred). On any error the temp
 // file is removed and an existing object at key is left untouched.
-func (l *Local) Put(ctx context.Context, key string, r io.Reader, _ PutOptions) error {
+func (l *Local) Put(ctx context.Context, key string, r io.Reader, opts PutOptions) error {
 	if err := ValidateKey(key); err != nil {
 		return err
 	}
-	if err := l.put(ctx, key, r); err != nil {
+	if err := l.put(ctx, key, r, opts); err != nil {
 		return fmt.Errorf("storage: put %q: %w", key, err)
 	}
 	return nil
 }
 
-func (l *Local) put(ctx context.Context, key string, r io.Reader) (err error) {
+func (l *Local) put(ctx context.Context, key string, r io.Reader, opts PutOptions) (err error) {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -163,8 +168,10 @@ func (l *Local) put(ctx context.Context, key string, r io.Reader) (err error) {
 	if _, err := io.Copy(tmp, ctxReader{ctx: ctx, r: r}); err != nil {
 		return err
 	}
-	if err := tmp.Sync(); err != nil {
-		return err
+	if !l.NoSync && !opts.Deferred {
+		if err := tmp.Sync(); err != nil {
+			return err
+		}
 	}
 	if err := tmp.Chmod(0o644); err != nil {
 		return err
@@ -178,9 +185,33 @@ func (l *Local) put(ctx context.Context, key string, r io.Reader) (err error) {
 	if err := os.Rename(tmp.Name(), dst); err != nil {
 		return err
 	}
-	syncDir(dir)
+	if !l.NoSync && !opts.Deferred {
+		syncDir(dir)
+	}
 	return nil
 }
+
+// Sync makes every object put so far durable with one syncfs(2) of the
+// file system holding the root, instead of an fsync per deferred object.
+func (l *Local) Sync(ctx context.Context) error {
+	if l.NoSync {
+		return nil
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	d, err := os.Open(l.root)
+	if err != nil {
+		return fmt.Errorf("storage: sync %s: %w", l.root, err)
+	}
+	defer d.Close()
+	if err := syncfs(d); err != nil {
+		return fmt.Errorf("storage: sync %s: %w", l.root, err)
+	}
+	return nil
+}
+
+var _ Syncer = (*Local)(nil)
 
 // syncDir makes a rename durable. Best effort: some file systems refuse to
 // fsync directories, and the object is already visible and complete.

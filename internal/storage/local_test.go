@@ -3,6 +3,7 @@ package storage_test
 import (
 	"context"
 	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -104,5 +105,48 @@ func TestLocalETagChangesWithMtime(t *testing.T) {
 	}
 	if a.ETag == b.ETag {
 		t.Errorf("ETag %q unchanged after mtime change", a.ETag)
+	}
+}
+
+// TestLocalNoSyncConformance: without fsync the store keeps every other
+// guarantee (atomic puts, no partial objects, ordering).
+func TestLocalNoSyncConformance(t *testing.T) {
+	storagetest.Run(t, func(t *testing.T) storage.Store {
+		s, err := storage.NewLocal(t.TempDir())
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.NoSync = true
+		return s
+	})
+}
+
+// TestLocalDeferredPutThenSync: a deferred put is complete and visible at
+// once; Sync (syncfs) then succeeds, and Flush is a no-op for other stores.
+func TestLocalDeferredPutThenSync(t *testing.T) {
+	ctx := context.Background()
+	s, err := storage.NewLocal(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Put(ctx, "a/b.parquet", strings.NewReader("data"), storage.PutOptions{Deferred: true}); err != nil {
+		t.Fatal(err)
+	}
+	rc, _, err := s.Get(ctx, "a/b.parquet")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(rc)
+	rc.Close()
+	if string(b) != "data" {
+		t.Fatalf("got %q", b)
+	}
+	if err := storage.Flush(ctx, s); err != nil {
+		t.Fatal(err)
+	}
+	cancelled, cancel := context.WithCancel(ctx)
+	cancel()
+	if err := s.Sync(cancelled); err == nil {
+		t.Fatal("Sync ignored a cancelled context")
 	}
 }

@@ -37,6 +37,25 @@ type ObjectInfo struct {
 // PutOptions tunes one Put.
 type PutOptions struct {
 	ContentType string
+	// Deferred lets a backend postpone making this object durable until
+	// Flush; the object is still complete and atomic when Put returns. Jobs
+	// put data parts this way and Flush once before their commit marker.
+	Deferred bool
+}
+
+// Syncer is implemented by stores that can postpone durability (Local).
+type Syncer interface {
+	// Sync makes every object put so far durable.
+	Sync(ctx context.Context) error
+}
+
+// Flush makes deferred puts durable; a no-op for stores that write durably
+// on every Put (S3).
+func Flush(ctx context.Context, s Store) error {
+	if y, ok := s.(Syncer); ok {
+		return y.Sync(ctx)
+	}
+	return nil
 }
 
 var (

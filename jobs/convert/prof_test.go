@@ -12,7 +12,7 @@ func TestProfileConvert(t *testing.T) {
 	if dir == "" {
 		t.Skip()
 	}
-	m, err := Run(context.Background(), Config{Raw: localStore(t, dir), Lake: localStore(t, t.TempDir()), Workers: 2, Prefixes: []string{"AWSLogs/"}, Writer: lake.WriterOptions{MaxBufferedRows: 30000, MaxPartRows: 30000}})
+	m, err := Run(context.Background(), Config{Raw: localStore(t, dir), Lake: localStore(t, t.TempDir()), Workers: 2, Prefixes: []string{"AWSLogs/", "s3-access-logs/"}, Writer: lake.WriterOptions{MaxBufferedRows: 30000, MaxPartRows: 30000}})
 	if err != nil {
 		t.Fatal(err)
 	}
