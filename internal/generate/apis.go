@@ -264,11 +264,3 @@ func catalogue() []api {
 	return apis
 }
 
-func (o *org) api(name string) int {
-	for i := range o.apis {
-		if o.apis[i].name == name {
-			return i
-		}
-	}
-	panic("generate: unknown api " + name)
-}

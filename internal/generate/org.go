@@ -52,7 +52,6 @@ const (
 	nKinds
 )
 
-var kindNames = [nKinds]string{"human", "cicd", "service", "lambda", "ec2", "iamuser", "awsservice", "breakglass", "root"}
 
 // principal is one identity as CloudTrail shows it. The userIdentity JSON is
 // prebuilt in pieces around the two values that vary per call: the access key
