@@ -263,4 +263,3 @@ func catalogue() []api {
 	}
 	return apis
 }
-

@@ -52,7 +52,6 @@ const (
 	nKinds
 )
 
-
 // principal is one identity as CloudTrail shows it. The userIdentity JSON is
 // prebuilt in pieces around the two values that vary per call: the access key
 // and the session creation date.

@@ -36,7 +36,6 @@ func ScenarioTechnique(id string) string {
 
 const adminPolicy = `{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"*\",\"Resource\":\"*\"}]}`
 
-
 func def(id, tech, desc string, hours int, build func(s *sb)) scenarioDef {
 	return scenarioDef{id: id, technique: tech, desc: desc, hours: hours, hour: -1, weekday: -1, build: build}
 }
