@@ -184,7 +184,41 @@ func (s *Server) start() error {
 		s.Stop()
 		return fmt.Errorf("server on %s not ready: %v\n--- minio log ---\n%s", s.addr, err, s.logTail())
 	}
+	// /minio/health/ready can answer 200 while the object layer still
+	// refuses S3 calls with 503 XMinioServerNotInitialized: wait until a
+	// real S3 call succeeds.
+	if err := s.waitS3(done); err != nil {
+		s.Stop()
+		return fmt.Errorf("server on %s answers health checks but not S3: %v\n--- minio log ---\n%s", s.addr, err, s.logTail())
+	}
 	return nil
+}
+
+func (s *Server) waitS3(exited <-chan struct{}) error {
+	cli := s3.New(s3.Options{
+		Region:           Region,
+		BaseEndpoint:     aws.String("http://" + s.addr),
+		UsePathStyle:     true,
+		Credentials:      credentials.NewStaticCredentialsProvider(s.AccessKey, s.SecretKey, ""),
+		RetryMaxAttempts: 1,
+	})
+	deadline := time.Now().Add(readyTimeout)
+	var err error
+	for time.Now().Before(deadline) {
+		select {
+		case <-exited:
+			return errors.New("process exited")
+		default:
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		_, err = cli.ListBuckets(ctx, &s3.ListBucketsInput{})
+		cancel()
+		if err == nil {
+			return nil
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	return err
 }
 
 // cleanEnv drops MINIO_* and AWS_* variables so the developer's
