@@ -221,6 +221,7 @@ const (
 	kName       // "name"/"names": an SSM parameter or secret depending on the event source
 	kSecretID   // secretId, secretIdList
 	kParamNames // SSM parameter name keys
+	kInstance   // instanceId(s): also accepts non-hex ids (anonymised samples)
 )
 
 var keyClasses = map[string]keyClass{
@@ -237,6 +238,7 @@ var keyClasses = map[string]keyClass{
 	"name": kName, "names": kName,
 	"secretid": kSecretID, "secretidlist": kSecretID,
 	"parametername": kParamNames, "parameternames": kParamNames,
+	"instanceid": kInstance, "instanceids": kInstance,
 }
 
 func classifyKey(k string) keyClass {
@@ -309,6 +311,10 @@ func (b *batch) str(row int, v, key string, kc keyClass) {
 		if b.ctx != nil && b.ctx[row] == ctxS3 && !strings.HasPrefix(v, "arn:") {
 			b.add(row, S3ObjectKey, v, ConfValidated, "", key)
 		}
+	case kInstance:
+		if n := looseInstanceID(v); n > 0 && idLen(v, 0) == 0 {
+			b.add(row, InstanceID, v, ConfValidated, "", key)
+		}
 	case kName, kSecretID, kParamNames:
 		if b.ctx != nil && !strings.HasPrefix(v, "arn:") && strings.IndexByte(v, '\\') < 0 {
 			switch {
@@ -361,7 +367,11 @@ func (b *batch) token(row int, v string, i int, key string, wholeIP bool) int {
 	s := v[i:]
 	switch c := s[0]; {
 	case c == 'a' && strings.HasPrefix(s, "arn:"):
-		return b.arn(row, s, ConfValidated, key)
+		if b.arn(row, s, ConfValidated, key) > 0 {
+			// Keep scanning inside the ARN: an EC2 id may be a session
+			// name (assumed-role/<role>/i-…) or a resource.
+			return 4
+		}
 	case c == 'A':
 		if len(s) >= 20 && (s[:4] == "AKIA" || s[:4] == "ASIA") && validAccessKey(s[:20]) &&
 			(len(s) == 20 || class[s[20]]&cWord == 0) {
@@ -432,8 +442,9 @@ func resourceKind(s string) Kind {
 	return ""
 }
 
-// idLen returns the length of the EC2 id (prefix-hex, 8 or 17 lower-case
-// hex digits) at s[i:], or 0. The id must not be followed by a word byte.
+// idLen returns the length of the EC2 id (prefix-hex, 8 or 17 hex digits;
+// AWS writes them lower-case, anonymised samples mix cases) at s[i:], or 0.
+// The id must not be followed by a word byte.
 func idLen(s string, i int) int {
 	d := strings.IndexByte(s[i:], '-')
 	if d <= 0 || d > 6 {
@@ -441,7 +452,7 @@ func idLen(s string, i int) int {
 	}
 	j := i + d + 1
 	h := j
-	for h < len(s) && (s[h] >= '0' && s[h] <= '9' || s[h] >= 'a' && s[h] <= 'f') {
+	for h < len(s) && (s[h] >= '0' && s[h] <= '9' || s[h]|0x20 >= 'a' && s[h]|0x20 <= 'f') {
 		h++
 	}
 	if n := h - j; n != 8 && n != 17 {
@@ -451,6 +462,20 @@ func idLen(s string, i int) int {
 		return 0
 	}
 	return h - i
+}
+
+// looseInstanceID accepts "i-" + 8 to 17 letters and digits as a whole
+// value; it is used only under an instanceId key.
+func looseInstanceID(v string) int {
+	if len(v) < 10 || len(v) > 19 || v[0] != 'i' || v[1] != '-' {
+		return 0
+	}
+	for i := 2; i < len(v); i++ {
+		if class[v[i]]&cWord == 0 || v[i] == '-' || v[i] == '_' {
+			return 0
+		}
+	}
+	return len(v)
 }
 
 // arnEnd returns where an ARN starting at s[0] ends: at whitespace, quotes,
@@ -518,7 +543,7 @@ func (b *batch) arn(row int, s string, conf float32, key string) int {
 		switch {
 		case strings.HasPrefix(res, "assumed-role/"):
 			k = AssumedRoleARN
-			if strings.HasPrefix(res[len("assumed-role/"):], "AWSReservedSSO_") {
+			if strings.HasPrefix(res[len("assumed-role/"):], "AWSReservedSSO") {
 				k = SSOPrincipal
 			}
 		case strings.HasPrefix(res, "federated-user/"):
