@@ -9,6 +9,10 @@ import (
 	"github.com/seclake/seclake/schemas"
 )
 
+// TestDumpStratus writes what Extract finds in the stratus corpus, one
+// entity a line (file, index, kind, value, role, field, confidence, attr), to
+// the file named by $DUMP; used to diff against label_stratus.py output when
+// rules change. Skipped unless DUMP is set.
 func TestDumpStratus(t *testing.T) {
 	if os.Getenv("DUMP") == "" {
 		t.Skip()
