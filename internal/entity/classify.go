@@ -195,6 +195,7 @@ var uaRules = []struct{ sub, class string }{
 	{"stratus-red-team", UAOffensive},
 	{"pacu", UAOffensive},
 	{"scoutsuite", UAOffensive},
+	{"scout suite", UAOffensive},
 	{"prowler", UAOffensive},
 	{"cloudfox", UAOffensive},
 	{"cloudsplaining", UAOffensive},
@@ -247,7 +248,7 @@ func ClassifyUserAgent(ua string) string {
 	if ua == "" {
 		return UAUnknown
 	}
-	if strings.EqualFold(ua, "AWS Internal") || isServicePrincipal(strings.ToLower(ua)) {
+	if strings.EqualFold(ua, "AWS Internal") {
 		return UAAWSService
 	}
 	l := strings.ToLower(ua)

@@ -274,11 +274,11 @@ func (g *gen) template(r *schemas.CloudTrail, acct, region string) {
 		r.EventSource, r.EventName = "ec2.amazonaws.com", "RunInstances"
 		subnet, vpc := g.id("subnet", SubnetID), g.id("vpc", VPCID)
 		r.RequestParameters = mustJSON(obj{
-			"instancesSet":  obj{"items": []obj{{"imageId": g.id("ami", AMIID), "minCount": 1, "maxCount": 1}}},
-			"subnetId":      subnet,
-			"groupSet":      obj{"items": []obj{{"groupId": g.id("sg", SecurityGroupID)}}},
-			"instanceType":  "t3.micro",
-			"clientToken":   g.uuid(),
+			"instancesSet": obj{"items": []obj{{"imageId": g.id("ami", AMIID), "minCount": 1, "maxCount": 1}}},
+			"subnetId":     subnet,
+			"groupSet":     obj{"items": []obj{{"groupId": g.id("sg", SecurityGroupID)}}},
+			"instanceType": "t3.micro",
+			"clientToken":  g.uuid(),
 			"blockDeviceMapping": obj{"items": []obj{{"deviceName": "/dev/xvda",
 				"ebs": obj{"volumeSize": 8, "kmsKeyId": g.kmsARN(acct, region)}}}},
 		})
@@ -394,7 +394,7 @@ func (g *gen) template(r *schemas.CloudTrail, acct, region string) {
 		r.EventSource, r.EventName = "ec2.amazonaws.com", "DescribeImages"
 		r.RequestParameters = mustJSON(obj{"ownersSet": obj{"items": []obj{{"owner": "self"}}},
 			"filterSet": obj{"items": []obj{{"name": "tag:Version", "valueSet": obj{"items": []obj{{"value": "2026.11.21"}, {"value": "1.2.3"}, {"value": "1.08"}}}}}},
-			"extra": g.decoys()})
+			"extra":     g.decoys()})
 		r.ResponseElements = mustJSON(obj{"imagesSet": obj{"items": []obj{{"imageId": g.id("ami", AMIID),
 			"imageOwnerId": g.digits(12), "ownerId": json.Number(g.expect(AccountID, g.nzDigits(12))), "creationDate": "2026-11-21T10:20:30.000Z",
 			"imageLocation": "amazon/al2023-ami-2023.6.20241121.0-kernel-6.1-x86_64", "kernelVersion": "6.1.115"}}}})
