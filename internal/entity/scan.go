@@ -478,6 +478,11 @@ func looseInstanceID(v string) int {
 	return len(v)
 }
 
+const (
+	maxARNField    = 64
+	maxARNResource = 2048
+)
+
 // arnEnd returns where an ARN starting at s[0] ends: at whitespace, quotes,
 // a backslash (escaped JSON), brackets and separators; a trailing '.' or ':'
 // (end of a sentence) is not part of it.
@@ -504,19 +509,26 @@ done:
 // EC2 id, S3 bucket and key) and returns its length, or 0 when it is not a
 // well-formed ARN (arn:partition:service:region:account:resource).
 func (b *batch) arn(row int, s string, conf float32, key string) int {
-	n := arnEnd(s)
-	a := s[:n]
-	// a = arn:partition:service:region:account:resource
-	var f [5]string
-	rest := a[4:]
-	for p := 0; p < 4; p++ {
-		c := strings.IndexByte(rest, ':')
+	// Header fields first (short, bounded), so "arn:arn:arn:…" fails fast;
+	// the resource is bounded too (IAM allows 2048 bytes), so scanning stays
+	// linear on adversarial input.
+	var f [4]string
+	p := 4
+	for i := 0; i < 4; i++ {
+		w := s[p:min(len(s), p+maxARNField)]
+		c := strings.IndexByte(w, ':')
 		if c < 0 {
 			return 0
 		}
-		f[p+1], rest = rest[:c], rest[c+1:]
+		f[i] = w[:c]
+		p += c + 1
+		if i == 0 && !strings.HasPrefix(f[0], "aws") {
+			return 0
+		}
 	}
-	part, svc, region, acct, res := f[1], f[2], f[3], f[4], rest
+	n := p + arnEnd(s[p:min(len(s), p+maxARNResource)])
+	a := s[:n]
+	part, svc, region, acct, res := f[0], f[1], f[2], f[3], s[p:n]
 	if !strings.HasPrefix(part, "aws") || !lowerDash(part) || svc == "" || !lowerDash(svc) ||
 		!lowerDash(region) || res == "" {
 		return 0
@@ -705,7 +717,7 @@ func isDomainChar(c byte) bool {
 
 // findEmails calls fn with the [start, end) of every e-mail address in s.
 func findEmails(s string, fn func(a, b int)) {
-	from := 0
+	from, lo := 0, 0 // lo: end of the previous match; matches never overlap
 	for {
 		k := strings.IndexByte(s[from:], '@')
 		if k < 0 {
@@ -714,7 +726,7 @@ func findEmails(s string, fn func(a, b int)) {
 		at := from + k
 		from = at + 1
 		a := at
-		for a > 0 && isLocalChar(s[a-1]) {
+		for a > lo && at-a <= 64 && isLocalChar(s[a-1]) {
 			a--
 		}
 		for a < at && s[a] == '.' {
@@ -737,7 +749,7 @@ func findEmails(s string, fn func(a, b int)) {
 			continue
 		}
 		fn(a, e)
-		from = e
+		from, lo = e, e
 	}
 }
 
