@@ -89,13 +89,15 @@ func parseIP(s string, lenient bool) (netip.Addr, bool) {
 	if len(s) < 2 || len(s) > 64 {
 		return netip.Addr{}, false
 	}
-	if a, err := netip.ParseAddr(s); err == nil {
-		return a.WithZone("").Unmap(), true
-	}
-	if lenient && strings.IndexByte(s, ':') < 0 {
-		if q, ok := parseDottedQuad(s, true); ok && q.n == len(s) {
+	if strings.IndexByte(s, ':') < 0 {
+		// IPv4: parsed here (netip allocates an error for every non-address).
+		if q, ok := parseDottedQuad(s, lenient); ok && q.n == len(s) {
 			return q.addr, true
 		}
+		return netip.Addr{}, false
+	}
+	if a, err := netip.ParseAddr(s); err == nil {
+		return a.WithZone("").Unmap(), true
 	}
 	return netip.Addr{}, false
 }

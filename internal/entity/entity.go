@@ -1,8 +1,11 @@
 package entity
 
 import (
+	"bytes"
+	"net/netip"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
@@ -158,6 +161,12 @@ type batch struct {
 	col    string // current column name
 	colOff int32  // arena offset of the current column name
 	role   string
+	// lastKey is the JSON key of the previous entity with a key and the
+	// arena offset of its "column.key" field, reused while the key repeats.
+	lastKey    string
+	lastKeyOff int32
+	counts     []int32
+	order      []int32
 }
 
 // rowCtx is what the free-text scanner needs to know about a row's event.
@@ -177,7 +186,9 @@ const (
 // Columns with unknown names are skipped; a column shorter than rows is read
 // to its length. The returned strings do not reference the Arrow buffers.
 func (x *Extractor) Extract(cols []Column, rows int) []Entity {
-	b := &batch{x: x, rows: rows, arena: make([]byte, 0, 4096)}
+	b := batchPool.Get().(*batch)
+	b.reset(x, rows)
+	defer batchPool.Put(b)
 	b.rowContext(cols)
 	for _, c := range cols {
 		if c.Values == nil {
@@ -197,8 +208,26 @@ func (x *Extractor) Extract(cols []Column, rows int) []Entity {
 	return b.finish()
 }
 
+// batchPool recycles the scratch buffers of Extract (arena, candidate
+// entities, per-row context) between calls.
+var batchPool = sync.Pool{New: func() any { return new(batch) }}
+
+func (b *batch) reset(x *Extractor, rows int) {
+	b.x, b.rows = x, rows
+	b.arena = b.arena[:0]
+	b.ents = b.ents[:0]
+	b.ctx = b.ctx[:0]
+	b.lastKey, b.lastKeyOff = "", 0
+	if cap(b.counts) < rows+1 {
+		b.counts = make([]int32, rows+1)
+	}
+	b.counts = b.counts[:rows+1]
+	clear(b.counts)
+}
+
 func (b *batch) begin(name, role string) {
 	b.col, b.role = name, role
+	b.lastKey = ""
 	b.colOff = int32(len(b.arena))
 	b.arena = append(b.arena, name...)
 }
@@ -208,7 +237,11 @@ func (b *batch) rowContext(cols []Column) {
 		if c.Name != "event_source" || c.Values == nil {
 			continue
 		}
-		b.ctx = make([]rowCtx, b.rows)
+		if cap(b.ctx) < b.rows {
+			b.ctx = make([]rowCtx, b.rows)
+		}
+		b.ctx = b.ctx[:b.rows]
+		clear(b.ctx)
 		n := min(b.rows, c.Values.Len())
 		for i := 0; i < n; i++ {
 			if c.Values.IsNull(i) {
@@ -259,6 +292,16 @@ func (b *batch) add(row int, k Kind, v string, conf float32, attr, key string) {
 	b.push(row, k, off, conf, attr, key)
 }
 
+// addIP adds an address in canonical form, classified.
+func (b *batch) addIP(row int, ip netip.Addr, conf float32, key string) {
+	if conf < b.x.Threshold {
+		return
+	}
+	off := len(b.arena)
+	b.arena = ip.AppendTo(b.arena)
+	b.push(row, IPAddress, off, conf, classifyAddr(ip), key)
+}
+
 // addLower is add with v lower-cased (ASCII).
 func (b *batch) addLower(row int, k Kind, v string, conf float32, attr, key string) {
 	if conf < b.x.Threshold || v == "" {
@@ -279,12 +322,17 @@ func (b *batch) push(row int, k Kind, off int, conf float32, attr, key string) {
 	e := raw{row: int32(row), kind: k, role: b.role, valOff: int32(off), valLen: int32(len(b.arena) - off),
 		fieldOff: b.colOff, fieldLen: int32(len(b.col)), confidence: conf, attr: attr}
 	if key != "" {
-		// field = column + "." + key, stored contiguously.
-		e.fieldOff = int32(len(b.arena))
-		b.arena = append(b.arena, b.col...)
-		b.arena = append(b.arena, '.')
-		b.arena = append(b.arena, key...)
-		e.fieldLen = int32(len(b.arena)) - e.fieldOff
+		// field = column + "." + key, stored contiguously once per run of
+		// entities under the same key.
+		if key != b.lastKey {
+			b.lastKeyOff = int32(len(b.arena))
+			b.arena = append(b.arena, b.col...)
+			b.arena = append(b.arena, '.')
+			b.arena = append(b.arena, key...)
+			b.lastKey = key
+		}
+		e.fieldOff = b.lastKeyOff
+		e.fieldLen = int32(len(b.col) + 1 + len(key))
 	}
 	b.ents = append(b.ents, e)
 }
@@ -293,47 +341,78 @@ func (b *batch) finish() []Entity {
 	if len(b.ents) == 0 {
 		return nil
 	}
-	arena := string(b.arena)
-	// Bucket by row (counting sort), then sort each row's few entities.
-	counts := make([]int32, b.rows+1)
+	arena := b.arena
+	val := func(e *raw) []byte { return arena[e.valOff : e.valOff+e.valLen] }
+	// Bucket candidate indexes by row (counting sort), sort each row's few
+	// candidates, then materialise only the deduplicated winners.
+	counts := b.counts
 	for i := range b.ents {
 		counts[b.ents[i].row+1]++
 	}
 	for i := 1; i <= b.rows; i++ {
 		counts[i] += counts[i-1]
 	}
-	out := make([]Entity, len(b.ents))
-	pos := slices.Clone(counts[:b.rows])
-	for i := range b.ents {
-		e := &b.ents[i]
-		out[pos[e.row]] = Entity{Row: e.row, Kind: e.kind, Role: e.role, Confidence: e.confidence, Attr: e.attr,
-			Value: arena[e.valOff : e.valOff+e.valLen], Field: arena[e.fieldOff : e.fieldOff+e.fieldLen]}
-		pos[e.row]++
+	if cap(b.order) < len(b.ents) {
+		b.order = make([]int32, len(b.ents))
 	}
-	n := 0
+	order := b.order[:len(b.ents)]
+	pos := counts[:b.rows] // advanced in place, restored below
+	for i := range b.ents {
+		r := b.ents[i].row
+		order[pos[r]] = int32(i)
+		pos[r]++
+	}
+	// pos[r] now equals the start of row r+1: shift back.
+	copy(counts[1:], counts[:b.rows])
+	counts[0] = 0
+	cmp := func(i, j int32) int {
+		x, y := &b.ents[i], &b.ents[j]
+		if c := strings.Compare(string(x.kind), string(y.kind)); c != 0 {
+			return c
+		}
+		if c := bytes.Compare(val(x), val(y)); c != 0 {
+			return c
+		}
+		if c := strings.Compare(x.role, y.role); c != 0 {
+			return c
+		}
+		if x.confidence != y.confidence {
+			if x.confidence > y.confidence {
+				return -1
+			}
+			return 1
+		}
+		return bytes.Compare(arena[x.fieldOff:x.fieldOff+x.fieldLen], arena[y.fieldOff:y.fieldOff+y.fieldLen])
+	}
+	keep := order[:0]
 	for r := 0; r < b.rows; r++ {
-		seg := out[counts[r]:counts[r+1]]
+		seg := order[counts[r]:counts[r+1]]
 		if len(seg) == 0 {
 			continue
 		}
-		slices.SortFunc(seg, cmpEntity)
-		for i := 0; i < len(seg); {
-			best := seg[i]
-			j := i + 1
-			for ; j < len(seg) && sameKey(&seg[j], &best); j++ {
-				if seg[j].Confidence > best.Confidence {
-					best = seg[j]
+		slices.SortFunc(seg, cmp)
+		for i := 0; i < len(seg); i++ {
+			if i > 0 {
+				x, y := &b.ents[seg[i-1]], &b.ents[seg[i]]
+				if x.kind == y.kind && x.role == y.role && bytes.Equal(val(x), val(y)) {
+					continue // lower confidence duplicate: sorted after the winner
 				}
 			}
-			i = j
-			if b.x.Ignore != nil && b.x.Ignore(best.Kind, best.Value) {
-				continue
-			}
-			out[n] = best
-			n++
+			keep = append(keep, seg[i]) // never overtakes the read position
 		}
 	}
-	return out[:n:n]
+	str := string(arena)
+	out := make([]Entity, 0, len(keep))
+	for _, i := range keep {
+		e := &b.ents[i]
+		v := str[e.valOff : e.valOff+e.valLen]
+		if b.x.Ignore != nil && b.x.Ignore(e.kind, v) {
+			continue
+		}
+		out = append(out, Entity{Row: e.row, Kind: e.kind, Role: e.role, Confidence: e.confidence, Attr: e.attr,
+			Value: v, Field: str[e.fieldOff : e.fieldOff+e.fieldLen]})
+	}
+	return out
 }
 
 func sameKey(a, b *Entity) bool {

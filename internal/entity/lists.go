@@ -43,57 +43,91 @@ var ListColumnNames = []string{"p_any_ip_addresses", "p_any_aws_arns", "p_any_aw
 	"p_any_access_key_ids", "p_any_principals", "p_any_resource_ids", "p_any_s3_buckets", "p_any_kms_keys",
 	"p_any_domain_names", "p_any_emails"}
 
-// ListColumns folds entities (as returned by Extract, any order) into the
-// per-row list columns of a batch of rows rows. Entities with Row outside
-// [0, rows) are ignored.
+// ListColumns folds entities (as returned by Extract: sorted by row; any
+// other order is sorted first) into the per-row list columns of a batch of
+// rows rows. Entities with Row outside [0, rows) are ignored. The per-row
+// lists share one backing array per column (few allocations per batch).
 func ListColumns(ents []Entity, rows int) Lists {
-	l := Lists{
-		IPAddresses: make([][]string, rows), ARNs: make([][]string, rows), AccountIDs: make([][]string, rows),
-		AccessKeyIDs: make([][]string, rows), Principals: make([][]string, rows),
-		ResourceIDs: make([][]string, rows), S3Buckets: make([][]string, rows), KMSKeys: make([][]string, rows),
-		DomainNames: make([][]string, rows), Emails: make([][]string, rows),
+	if !slices.IsSortedFunc(ents, func(a, b Entity) int { return int(a.Row) - int(b.Row) }) {
+		ents = slices.Clone(ents)
+		slices.SortStableFunc(ents, func(a, b Entity) int { return int(a.Row) - int(b.Row) })
 	}
-	for _, e := range ents {
-		r := int(e.Row)
-		if r < 0 || r >= rows {
-			continue
-		}
-		if strings.HasPrefix(e.Value, "arn:") {
-			l.ARNs[r] = append(l.ARNs[r], e.Value)
-		}
-		var dst [][]string
-		switch e.Kind {
-		case IPAddress:
-			dst = l.IPAddresses
-		case AccountID:
-			dst = l.AccountIDs
-		case AccessKeyID:
-			dst = l.AccessKeyIDs
-		case IAMUserARN, IAMRoleARN, AssumedRoleARN, FederatedPrincipal, SSOPrincipal, Root:
-			dst = l.Principals
-		case VPCID, SubnetID, SecurityGroupID, NetworkInterfaceID, InstanceID, AMIID, SnapshotID, VolumeID:
-			dst = l.ResourceIDs
-		case S3Bucket:
-			dst = l.S3Buckets
-		case KMSKey:
-			dst = l.KMSKeys
-		case DomainName:
-			dst = l.DomainNames
-		case EmailAddress:
-			dst = l.Emails
-		default:
-			continue
-		}
-		dst[r] = append(dst[r], e.Value)
-	}
-	for _, col := range [][][]string{l.IPAddresses, l.ARNs, l.AccountIDs, l.AccessKeyIDs, l.Principals,
-		l.ResourceIDs, l.S3Buckets, l.KMSKeys, l.DomainNames, l.Emails} {
-		for r, v := range col {
-			if len(v) > 1 {
-				slices.Sort(v)
-				col[r] = slices.Compact(v)
+	var l Lists
+	cols := [...]*[][]string{&l.IPAddresses, &l.ARNs, &l.AccountIDs, &l.AccessKeyIDs, &l.Principals,
+		&l.ResourceIDs, &l.S3Buckets, &l.KMSKeys, &l.DomainNames, &l.Emails}
+	var n [len(cols)]int
+	for i := range ents {
+		for _, c := range listsOf(&ents[i]) {
+			if c >= 0 {
+				n[c]++
 			}
 		}
 	}
+	bufs := [len(cols)][]string{}
+	for c := range cols {
+		*cols[c] = make([][]string, rows)
+		bufs[c] = make([]string, 0, n[c])
+	}
+	for i := 0; i < len(ents); {
+		r := int(ents[i].Row)
+		j := i
+		for j < len(ents) && int(ents[j].Row) == r {
+			j++
+		}
+		if r < 0 || r >= rows {
+			i = j
+			continue
+		}
+		var start [len(cols)]int
+		for c := range cols {
+			start[c] = len(bufs[c])
+		}
+		for k := i; k < j; k++ {
+			for _, c := range listsOf(&ents[k]) {
+				if c >= 0 {
+					bufs[c] = append(bufs[c], ents[k].Value)
+				}
+			}
+		}
+		for c := range cols {
+			if seg := bufs[c][start[c]:]; len(seg) > 0 {
+				slices.Sort(seg)
+				seg = slices.Compact(seg)
+				bufs[c] = bufs[c][:start[c]+len(seg)]
+				(*cols[c])[r] = seg[:len(seg):len(seg)]
+			}
+		}
+		i = j
+	}
 	return l
+}
+
+// listsOf returns the indexes (in Lists field order) of the list columns an
+// entity goes to; -1 for none.
+func listsOf(e *Entity) [2]int {
+	out := [2]int{-1, -1}
+	if strings.HasPrefix(e.Value, "arn:") {
+		out[1] = 1
+	}
+	switch e.Kind {
+	case IPAddress:
+		out[0] = 0
+	case AccountID:
+		out[0] = 2
+	case AccessKeyID:
+		out[0] = 3
+	case IAMUserARN, IAMRoleARN, AssumedRoleARN, FederatedPrincipal, SSOPrincipal, Root:
+		out[0] = 4
+	case VPCID, SubnetID, SecurityGroupID, NetworkInterfaceID, InstanceID, AMIID, SnapshotID, VolumeID:
+		out[0] = 5
+	case S3Bucket:
+		out[0] = 6
+	case KMSKey:
+		out[0] = 7
+	case DomainName:
+		out[0] = 8
+	case EmailAddress:
+		out[0] = 9
+	}
+	return out
 }

@@ -93,7 +93,7 @@ func (b *batch) typed(a *array.String, t typedSpec) {
 		switch t.mode {
 		case tIP:
 			if ip, ok := parseIP(v, true); ok {
-				b.add(i, IPAddress, ip.String(), ConfTyped, classifyAddr(ip), "")
+				b.addIP(i, ip, ConfTyped, "")
 			}
 		case tAccount:
 			if isAccountID(v) {
@@ -241,8 +241,17 @@ var keyClasses = map[string]keyClass{
 	"instanceid": kInstance, "instanceids": kInstance,
 }
 
+// keyLens marks the lengths of the keys in keyClasses (a cheap filter
+// before the map lookup).
+var keyLens = func() (t [25]bool) {
+	for k := range keyClasses {
+		t[len(k)] = true
+	}
+	return t
+}()
+
 func classifyKey(k string) keyClass {
-	if len(k) > 24 || len(k) < 3 {
+	if len(k) > 24 || !keyLens[len(k)] {
 		return kNone
 	}
 	var buf [24]byte
@@ -337,7 +346,7 @@ func (b *batch) str(row int, v, key string, kc keyClass) {
 		}
 		if ok {
 			if ip, good := parseIP(v, false); good {
-				b.add(row, IPAddress, ip.String(), ConfValidated, classifyAddr(ip), key)
+				b.addIP(row, ip, ConfValidated, key)
 				whole = true
 			}
 		}
@@ -389,7 +398,7 @@ func (b *batch) token(row int, v string, i int, key string, wholeIP bool) int {
 		if q.n < len(s) && (class[s[q.n]]&cWord != 0 || s[q.n] == '.' && q.n+1 < len(s) && class[s[q.n+1]]&cDigit != 0) {
 			return 0
 		}
-		b.add(row, IPAddress, q.addr.String(), ConfBare, classifyAddr(q.addr), key)
+		b.addIP(row, q.addr, ConfBare, key)
 		return q.n
 	default:
 		if k := resourceKind(s); k != "" {
@@ -488,22 +497,24 @@ const (
 // (end of a sentence) is not part of it.
 func arnEnd(s string) int {
 	i := 0
-	for i < len(s) {
-		switch s[i] {
-		case ' ', '\t', '\n', '\r', '"', '\'', '\\', '`', '<', '>', '(', ')', '[', ']', '{', '}', '|', ',', ';', '^':
-			goto done
-		}
-		if s[i] < 0x21 || s[i] >= 0x7f {
-			goto done
-		}
+	for i < len(s) && !arnStop[s[i]] {
 		i++
 	}
-done:
 	for i > 0 && (s[i-1] == '.' || s[i-1] == ':') {
 		i--
 	}
 	return i
 }
+
+var arnStop = func() (t [256]bool) {
+	for c := 0; c < 256; c++ {
+		t[c] = c < 0x21 || c >= 0x7f
+	}
+	for _, c := range []byte("\"'\\`<>()[]{}|,;^") {
+		t[c] = true
+	}
+	return t
+}()
 
 // arn parses the ARN at the start of s, adds it and its parts (account id,
 // EC2 id, S3 bucket and key) and returns its length, or 0 when it is not a
