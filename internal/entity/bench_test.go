@@ -243,34 +243,45 @@ func rawCloudTrail(rows []schemas.CloudTrail) []byte {
 	return buf.Bytes()
 }
 
+// ctColumns are the CloudTrail string columns the convert benchmark builds.
+var ctColumns = []struct {
+	name string
+	get  func(*schemas.CloudTrail) string
+}{
+	{"event_source", func(r *schemas.CloudTrail) string { return r.EventSource }},
+	{"source_ip_address", func(r *schemas.CloudTrail) string { return r.SourceIPAddress }},
+	{"user_agent", func(r *schemas.CloudTrail) string { return r.UserAgent }},
+	{"recipient_account_id", func(r *schemas.CloudTrail) string { return r.RecipientAccountID }},
+	{"user_identity_arn", func(r *schemas.CloudTrail) string { return r.UserIdentityARN }},
+	{"user_identity_account_id", func(r *schemas.CloudTrail) string { return r.UserIdentityAccountID }},
+	{"user_identity_access_key_id", func(r *schemas.CloudTrail) string { return r.UserIdentityAccessKeyID }},
+	{"session_issuer_arn", func(r *schemas.CloudTrail) string { return r.SessionIssuerARN }},
+	{"vpc_endpoint_id", func(r *schemas.CloudTrail) string { return r.VPCEndpointID }},
+	{"tls_client_provided_host_header", func(r *schemas.CloudTrail) string { return r.TLSClientProvidedHostHeader }},
+	{"user_identity", func(r *schemas.CloudTrail) string { return r.UserIdentity }},
+	{"request_parameters", func(r *schemas.CloudTrail) string { return r.RequestParameters }},
+	{"response_elements", func(r *schemas.CloudTrail) string { return r.ResponseElements }},
+	{"additional_event_data", func(r *schemas.CloudTrail) string { return r.AdditionalEventData }},
+	{"resources", func(r *schemas.CloudTrail) string { return r.Resources }},
+	{"error_message", func(r *schemas.CloudTrail) string { return r.ErrorMessage }},
+}
+
 // convert parses raw CloudTrail with the production parser and builds the
 // Arrow string columns (the part of convert that extraction sits next to);
 // with extract it also runs Extract and ListColumns per batch of 10k rows.
-func convert(b *testing.B, raw []byte, extract bool) {
+func convert(b *testing.B, raw []byte, x *Extractor) {
 	var p cloudtrail.Parser
-	x := New(Options{})
 	batch := make([]schemas.CloudTrail, 0, benchEvents)
 	flush := func() {
-		cols := make([]Column, 0, 24)
-		for _, name := range []string{"event_source", "source_ip_address", "user_agent", "recipient_account_id",
-			"user_identity_arn", "user_identity_account_id", "user_identity_access_key_id", "session_issuer_arn",
-			"vpc_endpoint_id", "tls_client_provided_host_header", "user_identity", "request_parameters",
-			"response_elements", "additional_event_data", "resources", "error_message"} {
-			vals := make([]string, len(batch))
+		cols := make([]Column, 0, len(ctColumns))
+		vals := make([]string, len(batch))
+		for _, c := range ctColumns {
 			for i := range batch {
-				r := &batch[i]
-				vals[i] = map[string]string{"event_source": r.EventSource, "source_ip_address": r.SourceIPAddress,
-					"user_agent": r.UserAgent, "recipient_account_id": r.RecipientAccountID,
-					"user_identity_arn": r.UserIdentityARN, "user_identity_account_id": r.UserIdentityAccountID,
-					"user_identity_access_key_id": r.UserIdentityAccessKeyID, "session_issuer_arn": r.SessionIssuerARN,
-					"vpc_endpoint_id": r.VPCEndpointID, "tls_client_provided_host_header": r.TLSClientProvidedHostHeader,
-					"user_identity": r.UserIdentity, "request_parameters": r.RequestParameters,
-					"response_elements": r.ResponseElements, "additional_event_data": r.AdditionalEventData,
-					"resources": r.Resources, "error_message": r.ErrorMessage}[name]
+				vals[i] = c.get(&batch[i])
 			}
-			cols = append(cols, StringColumn(memory.DefaultAllocator, name, vals))
+			cols = append(cols, StringColumn(memory.DefaultAllocator, c.name, vals))
 		}
-		if extract {
+		if x != nil {
 			ListColumns(x.Extract(cols, len(batch)), len(batch))
 		}
 		for _, c := range cols {
@@ -305,11 +316,15 @@ func BenchmarkConvertWithExtract(b *testing.B)    { benchConvert(b, true) }
 func benchConvert(b *testing.B, extract bool) {
 	_, rows, _ := benchBatch(b)
 	raw := rawCloudTrail(rows)
+	var x *Extractor
+	if extract {
+		x = New(Options{})
+	}
 	b.SetBytes(int64(len(raw)))
 	b.ReportAllocs()
 	b.ResetTimer()
 	for b.Loop() {
-		convert(b, raw, extract)
+		convert(b, raw, x)
 	}
 	reportEvents(b, benchEvents)
 }

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
@@ -127,6 +128,9 @@ type Options struct {
 type Extractor struct {
 	Threshold float32
 	Ignore    func(Kind, string) bool
+
+	// Sizing hints learnt from earlier batches.
+	arenaPerRow, entsPerRow atomic.Int64
 }
 
 // New returns an Extractor.
@@ -143,6 +147,8 @@ type raw struct {
 	row        int32
 	kind       Kind
 	role       string
+	krank      uint8 // rank of kind in sorted order (cheap compares)
+	rrank      uint8 // rank of role in sorted order
 	valOff     int32
 	valLen     int32
 	fieldOff   int32
@@ -161,12 +167,14 @@ type batch struct {
 	col    string // current column name
 	colOff int32  // arena offset of the current column name
 	role   string
+	rrank  uint8
 	// lastKey is the JSON key of the previous entity with a key and the
 	// arena offset of its "column.key" field, reused while the key repeats.
 	lastKey    string
 	lastKeyOff int32
 	counts     []int32
 	order      []int32
+	uaClass    map[string]string // user agent → class, this batch
 }
 
 // rowCtx is what the free-text scanner needs to know about a row's event.
@@ -205,6 +213,10 @@ func (x *Extractor) Extract(cols []Column, rows int) []Entity {
 		}
 	}
 	b.vpcEndpoints(cols)
+	if rows > 0 {
+		x.arenaPerRow.Store(int64(len(b.arena)/rows + 1))
+		x.entsPerRow.Store(int64(len(b.ents)/rows + 1))
+	}
 	return b.finish()
 }
 
@@ -214,10 +226,22 @@ var batchPool = sync.Pool{New: func() any { return new(batch) }}
 
 func (b *batch) reset(x *Extractor, rows int) {
 	b.x, b.rows = x, rows
+	// Size scratch space from what earlier batches needed per row (the pool
+	// may have been emptied by a GC): no growth copies in the common case.
+	if a := int(x.arenaPerRow.Load()) * rows; cap(b.arena) < a {
+		b.arena = make([]byte, 0, a+a/4)
+	}
+	if e := int(x.entsPerRow.Load()) * rows; cap(b.ents) < e {
+		b.ents = make([]raw, 0, e+e/4)
+	}
 	b.arena = b.arena[:0]
 	b.ents = b.ents[:0]
 	b.ctx = b.ctx[:0]
 	b.lastKey, b.lastKeyOff = "", 0
+	if b.uaClass == nil {
+		b.uaClass = map[string]string{}
+	}
+	clear(b.uaClass)
 	if cap(b.counts) < rows+1 {
 		b.counts = make([]int32, rows+1)
 	}
@@ -227,6 +251,7 @@ func (b *batch) reset(x *Extractor, rows int) {
 
 func (b *batch) begin(name, role string) {
 	b.col, b.role = name, role
+	b.rrank = rankOf(roleRanks, role)
 	b.lastKey = ""
 	b.colOff = int32(len(b.arena))
 	b.arena = append(b.arena, name...)
@@ -319,7 +344,7 @@ func (b *batch) addLower(row int, k Kind, v string, conf float32, attr, key stri
 }
 
 func (b *batch) push(row int, k Kind, off int, conf float32, attr, key string) {
-	e := raw{row: int32(row), kind: k, role: b.role, valOff: int32(off), valLen: int32(len(b.arena) - off),
+	e := raw{row: int32(row), kind: k, role: b.role, krank: rankOf(kindRanks, string(k)), rrank: b.rrank, valOff: int32(off), valLen: int32(len(b.arena) - off),
 		fieldOff: b.colOff, fieldLen: int32(len(b.col)), confidence: conf, attr: attr}
 	if key != "" {
 		// field = column + "." + key, stored contiguously once per run of
@@ -367,14 +392,14 @@ func (b *batch) finish() []Entity {
 	counts[0] = 0
 	cmp := func(i, j int32) int {
 		x, y := &b.ents[i], &b.ents[j]
-		if c := strings.Compare(string(x.kind), string(y.kind)); c != 0 {
-			return c
+		if x.krank != y.krank {
+			return int(x.krank) - int(y.krank)
 		}
 		if c := bytes.Compare(val(x), val(y)); c != 0 {
 			return c
 		}
-		if c := strings.Compare(x.role, y.role); c != 0 {
-			return c
+		if x.rrank != y.rrank {
+			return int(x.rrank) - int(y.rrank)
 		}
 		if x.confidence != y.confidence {
 			if x.confidence > y.confidence {
@@ -394,7 +419,7 @@ func (b *batch) finish() []Entity {
 		for i := 0; i < len(seg); i++ {
 			if i > 0 {
 				x, y := &b.ents[seg[i-1]], &b.ents[seg[i]]
-				if x.kind == y.kind && x.role == y.role && bytes.Equal(val(x), val(y)) {
+				if x.krank == y.krank && x.rrank == y.rrank && bytes.Equal(val(x), val(y)) {
 					continue // lower confidence duplicate: sorted after the winner
 				}
 			}
@@ -413,6 +438,30 @@ func (b *batch) finish() []Entity {
 			Value: v, Field: str[e.fieldOff : e.fieldOff+e.fieldLen]})
 	}
 	return out
+}
+
+// kindRanks and roleRanks are the kinds and roles in sorted order; an
+// entity's rank is its index (kinds and roles are package constants).
+var (
+	kindRanks = func() []string {
+		var s []string
+		for _, k := range Kinds {
+			s = append(s, string(k))
+		}
+		slices.Sort(s)
+		return s
+	}()
+	roleRanks = func() []string {
+		s := []string{RoleActor, RoleIssuer, RoleTarget, RoleResponse, RoleContext, RoleMentioned, RoleRecipient,
+			RoleSourceIP, RoleDestIP, RoleClient, RoleOwner}
+		slices.Sort(s)
+		return s
+	}()
+)
+
+func rankOf(sorted []string, v string) uint8 {
+	i, _ := slices.BinarySearch(sorted, v)
+	return uint8(i)
 }
 
 func sameKey(a, b *Entity) bool {

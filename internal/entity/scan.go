@@ -110,7 +110,15 @@ func (b *batch) typed(a *array.String, t typedSpec) {
 				b.add(i, AccessKeyID, v, ConfTyped, t, "")
 			}
 		case tUserAgent:
-			b.add(i, UserAgent, v, ConfTyped, ClassifyUserAgent(v), "")
+			// Few distinct agents per batch: classify each once.
+			class, ok := b.uaClass[v]
+			if !ok {
+				class = ClassifyUserAgent(v)
+				if len(b.uaClass) < 4096 {
+					b.uaClass[strings.Clone(v)] = class
+				}
+			}
+			b.add(i, UserAgent, v, ConfTyped, class, "")
 		case tResourceID:
 			if k := resourceKind(v); k != "" && idLen(v, 0) == len(v) {
 				b.add(i, k, v, ConfTyped, "", "")
