@@ -175,6 +175,7 @@ type batch struct {
 	counts     []int32
 	order      []int32
 	uaClass    map[string]string // user agent → class, this batch
+	keyCache   [1024]keyCacheEntry
 }
 
 // rowCtx is what the free-text scanner needs to know about a row's event.
@@ -208,6 +209,9 @@ func (x *Extractor) Extract(cols []Column, rows int) []Entity {
 			continue
 		}
 		if role, ok := jsonColumns[c.Name]; ok {
+			if c.Name == "user_identity" && hasColumn(cols, "user_identity_arn") {
+				continue // the typed identity columns carry its entities
+			}
 			b.begin(c.Name, role)
 			b.jsonColumn(c.Values)
 		}
@@ -218,6 +222,15 @@ func (x *Extractor) Extract(cols []Column, rows int) []Entity {
 		x.entsPerRow.Store(int64(len(b.ents)/rows + 1))
 	}
 	return b.finish()
+}
+
+func hasColumn(cols []Column, name string) bool {
+	for _, c := range cols {
+		if c.Name == name && c.Values != nil {
+			return true
+		}
+	}
+	return false
 }
 
 // batchPool recycles the scratch buffers of Extract (arena, candidate
@@ -242,6 +255,7 @@ func (b *batch) reset(x *Extractor, rows int) {
 		b.uaClass = map[string]string{}
 	}
 	clear(b.uaClass)
+	clear(b.keyCache[:])
 	if cap(b.counts) < rows+1 {
 		b.counts = make([]int32, rows+1)
 	}
@@ -344,7 +358,7 @@ func (b *batch) addLower(row int, k Kind, v string, conf float32, attr, key stri
 }
 
 func (b *batch) push(row int, k Kind, off int, conf float32, attr, key string) {
-	e := raw{row: int32(row), kind: k, role: b.role, krank: rankOf(kindRanks, string(k)), rrank: b.rrank, valOff: int32(off), valLen: int32(len(b.arena) - off),
+	e := raw{row: int32(row), kind: k, role: b.role, krank: kindRank[k], rrank: b.rrank, valOff: int32(off), valLen: int32(len(b.arena) - off),
 		fieldOff: b.colOff, fieldLen: int32(len(b.col)), confidence: conf, attr: attr}
 	if key != "" {
 		// field = column + "." + key, stored contiguously once per run of
@@ -458,6 +472,15 @@ var (
 		return s
 	}()
 )
+
+// kindRank maps a kind to its rank in kindRanks.
+var kindRank = func() map[Kind]uint8 {
+	m := map[Kind]uint8{}
+	for i, k := range kindRanks {
+		m[Kind(k)] = uint8(i)
+	}
+	return m
+}()
 
 func rankOf(sorted []string, v string) uint8 {
 	i, _ := slices.BinarySearch(sorted, v)

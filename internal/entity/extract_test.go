@@ -120,6 +120,8 @@ func TestTypedColumns(t *testing.T) {
 		{Kind: AccountID, Value: "123456789012", Role: RoleIssuer, Field: "session_issuer_arn", Confidence: 1},
 		{Kind: AccountID, Value: "123456789012", Role: RoleRecipient, Field: "recipient_account_id", Confidence: 1},
 		{Kind: IAMRoleARN, Value: "arn:aws:iam::123456789012:role/Ops", Role: RoleIssuer, Field: "session_issuer_arn", Confidence: 1},
+		// The instance whose role credentials made the call (session name).
+		{Kind: InstanceID, Value: "i-0123456789abcdef0", Role: RoleActor, Field: "user_identity_arn", Confidence: 0.9},
 		{Kind: IPAddress, Value: "10.0.3.4", Role: RoleSourceIP, Field: "source_ip_address", Confidence: 1, Attr: IPVPCEndpoint},
 		{Kind: UserAgent, Value: "aws-cli/2.15.30 Python/3.11.8", Role: RoleClient, Field: "user_agent", Confidence: 1, Attr: UAAWSCLI},
 	}

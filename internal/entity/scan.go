@@ -19,6 +19,7 @@ const (
 	tBucket
 	tObjectKey
 	tDomain
+	tPrincipal // principal id / source identity: e-mails only
 )
 
 type typedSpec struct {
@@ -40,6 +41,8 @@ var typedColumns = map[string]typedSpec{
 	"session_issuer_arn":              {tARN, RoleIssuer},
 	"session_issuer_account_id":       {tAccount, RoleIssuer},
 	"tls_client_provided_host_header": {tDomain, RoleTarget},
+	"user_identity_principal_id":      {tPrincipal, RoleActor},
+	"session_source_identity":         {tPrincipal, RoleActor},
 	// VPC Flow
 	"account_id":                 {tAccount, RoleOwner},
 	"interface_id":               {tResourceID, RoleTarget},
@@ -100,10 +103,14 @@ func (b *batch) typed(a *array.String, t typedSpec) {
 				b.add(i, AccountID, v, ConfTyped, "", "")
 			}
 		case tARN:
-			if strings.HasPrefix(v, "arn:") {
-				if n := b.arn(i, v, ConfTyped, ""); n != len(v) {
-					continue
-				}
+			if strings.HasPrefix(v, "arn:") && b.arn(i, v, ConfTyped, "") == len(v) {
+				// EC2 ids (an instance as role session) and e-mails (SSO
+				// sessions) inside the ARN.
+				b.tokens(i, v[4:], "", true)
+			}
+		case tPrincipal:
+			if strings.IndexByte(v, '@') >= 0 {
+				b.emails(i, v, "")
 			}
 		case tAccessKey:
 			if t := AccessKeyType(v); t != "" {
@@ -196,7 +203,7 @@ func (b *batch) json(row int, s string) {
 				k++
 			}
 			if k < len(s) && s[k] == ':' {
-				key, kc = str, classifyKey(str)
+				key, kc = str, b.classifyKey(str)
 				i = k + 1
 				continue
 			}
@@ -257,6 +264,26 @@ var keyLens = func() (t [25]bool) {
 	}
 	return t
 }()
+
+func (b *batch) classifyKey(k string) keyClass {
+	// Keys repeat across events: a small direct-mapped cache avoids the
+	// lower-casing and map lookup.
+	if len(k) == 0 {
+		return kNone
+	}
+	h := (uint(len(k))*131 + uint(k[0])*31 + uint(k[len(k)/2])*7 + uint(k[len(k)-1])) & uint(len(b.keyCache)-1)
+	if e := &b.keyCache[h]; e.key == k {
+		return e.class
+	}
+	c := classifyKey(k)
+	b.keyCache[h] = keyCacheEntry{key: k, class: c} // valid for this Extract call: cleared in reset
+	return c
+}
+
+type keyCacheEntry struct {
+	key   string
+	class keyClass
+}
 
 func classifyKey(k string) keyClass {
 	if len(k) > 24 || !keyLens[len(k)] {
@@ -359,13 +386,18 @@ func (b *batch) str(row int, v, key string, kc keyClass) {
 			}
 		}
 	}
-	// Tokens.
+	b.tokens(row, v, key, whole)
+}
+
+// tokens finds the tokens (ARNs, access keys, EC2 ids, dotted quads,
+// e-mails) in v.
+func (b *batch) tokens(row int, v, key string, wholeIP bool) {
 	prev := byte(0) // class of the previous byte
 	for i := 0; i < len(v); i++ {
 		c := v[i]
 		t := class[c]
 		if t&cStart != 0 && prev&cWord == 0 {
-			if n := b.token(row, v, i, key, whole); n > 0 {
+			if n := b.token(row, v, i, key, wholeIP); n > 0 {
 				i += n - 1
 				prev = cWord
 				continue
