@@ -192,6 +192,7 @@ func BenchmarkRatio(b *testing.B) {
 	all, _, _ := benchBatch(b)
 	cols, _ := jsonOnly(all)
 	x := New(Options{})
+	x.Extract(cols, benchEvents) // warm the scratch pool and sizing hints
 	var te, tj, tr time.Duration
 	for b.Loop() {
 		t0 := time.Now()
@@ -327,4 +328,35 @@ func benchConvert(b *testing.B, extract bool) {
 		convert(b, raw, x)
 	}
 	reportEvents(b, benchEvents)
+}
+
+// BenchmarkExtractStratus runs over the real stratus-red-team events
+// (repeated to ~10k rows); skipped without the corpus.
+func BenchmarkExtractStratus(b *testing.B) {
+	ev := loadStratus(b)
+	var rows []schemas.CloudTrail
+	for len(rows) < benchEvents {
+		for i := range ev {
+			rows = append(rows, ev[i].Row)
+		}
+	}
+	cols := rowsToColumns(b, memory.DefaultAllocator, rows)
+	var n int64
+	for _, c := range cols {
+		_, typed := typedColumns[c.Name]
+		_, text := jsonColumns[c.Name]
+		if typed || text && c.Name != "user_identity" {
+			for i := 0; i < c.Values.Len(); i++ {
+				n += int64(c.Values.ValueLen(i))
+			}
+		}
+	}
+	x := New(Options{})
+	b.SetBytes(n)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		ListColumns(x.Extract(cols, len(rows)), len(rows))
+	}
+	reportEvents(b, len(rows))
 }

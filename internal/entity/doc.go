@@ -28,7 +28,28 @@
 //
 // Columns with other names are ignored. The event_source column, when given,
 // is read first as per-row context; vpc_endpoint_id marks private source IPs
-// as vpc_endpoint.
+// as vpc_endpoint. The raw user_identity JSON is scanned only when the batch
+// has no user_identity_arn column (old partitions): otherwise the typed
+// identity columns carry its entities (ids and e-mails inside typed ARNs,
+// e-mails in user_identity_principal_id and session_source_identity are
+// found there), which saves a fifth of the scan with no loss on the
+// labelled corpus.
+//
+// # Output
+//
+// Extract returns []Entity sorted by (Row, Kind, Value, Role), one entity per
+// (Row, Kind, Value, Role) with the highest confidence (ties: smallest
+// Field). Field is the source column, plus "." and the enclosing JSON key
+// for JSON columns ("request_parameters.instanceId"). ListColumns folds them
+// into the p_any_* list columns (see Lists). Options.Ignore drops entities an
+// analyst marked "ignore".
+//
+// # Quality
+//
+// TestQuality scores 910 labelled events (310 real stratus-red-team events,
+// labels in testdata/labels, and 600 synthetic CloudTrail/VPC Flow/S3 access
+// events with planted entities and decoys) per kind and fails below
+// precision 0.99 or recall 0.98.
 //
 // # Confidence and threshold
 //

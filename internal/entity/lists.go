@@ -91,7 +91,11 @@ func ListColumns(ents []Entity, rows int) Lists {
 		}
 		for c := range cols {
 			if seg := bufs[c][start[c]:]; len(seg) > 0 {
-				slices.Sort(seg)
+				// Extract's order (kind, value) leaves single-kind lists
+				// sorted already; only mixed ones need sorting.
+				if !slices.IsSorted(seg) {
+					slices.Sort(seg)
+				}
 				seg = slices.Compact(seg)
 				bufs[c] = bufs[c][:start[c]+len(seg)]
 				(*cols[c])[r] = seg[:len(seg):len(seg)]
