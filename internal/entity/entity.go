@@ -119,7 +119,9 @@ type Options struct {
 	// Threshold is the minimum confidence kept; 0 means DefaultThreshold.
 	Threshold float32
 	// Ignore, when set, drops entities an analyst marked "ignore" (feedback
-	// table). It is called once per distinct (kind, value) candidate.
+	// table). It is called once per deduplicated (row, kind, value, role),
+	// after the threshold, and must be safe for concurrent use when the
+	// Extractor is shared.
 	Ignore func(Kind, string) bool
 }
 
