@@ -88,62 +88,82 @@ var jsonColumns = map[string]string{
 
 func (b *batch) typed(a *array.String, t typedSpec) {
 	n := min(b.rows, a.Len())
+	// Typed columns repeat values in runs (one account and region per
+	// CloudTrail file, the same principal for a burst of calls): a value equal
+	// to the previous row's reuses its candidates (same arena bytes).
+	prev, pFrom, pTo, have := "", 0, 0, false
 	for i := 0; i < n; i++ {
 		if a.IsNull(i) {
 			continue
 		}
 		v := a.Value(i)
-		switch t.mode {
-		case tIP:
-			if ip, ok := parseIP(v, true); ok {
-				b.addIP(i, ip, ConfTyped, "")
+		if have && v == prev {
+			from := len(b.ents)
+			for k := pFrom; k < pTo; k++ {
+				e := b.ents[k]
+				e.row = int32(i)
+				b.ents = append(b.ents, e)
 			}
-		case tAccount:
-			if isAccountID(v) {
-				b.add(i, AccountID, v, ConfTyped, "", "")
+			pFrom, pTo = from, len(b.ents)
+			continue
+		}
+		from := len(b.ents)
+		b.typedValue(i, v, t)
+		prev, pFrom, pTo, have = v, from, len(b.ents), true
+	}
+}
+
+func (b *batch) typedValue(i int, v string, t typedSpec) {
+	switch t.mode {
+	case tIP:
+		if ip, ok := parseIP(v, true); ok {
+			b.addIP(i, ip, ConfTyped, "")
+		}
+	case tAccount:
+		if isAccountID(v) {
+			b.add(i, AccountID, v, ConfTyped, "", "")
+		}
+	case tARN:
+		if strings.HasPrefix(v, "arn:") && b.arn(i, v, ConfTyped, "") == len(v) {
+			// EC2 ids (an instance as role session) and e-mails (SSO
+			// sessions) inside the ARN.
+			b.tokens(i, v[4:], "", true)
+		}
+	case tPrincipal:
+		if strings.IndexByte(v, '@') >= 0 {
+			b.emails(i, v, "")
+		}
+	case tAccessKey:
+		if t := AccessKeyType(v); t != "" {
+			b.add(i, AccessKeyID, v, ConfTyped, t, "")
+		}
+	case tUserAgent:
+		// Few distinct agents per batch: classify each once.
+		class, ok := b.uaClass[v]
+		if !ok {
+			class = ClassifyUserAgent(v)
+			if len(b.uaClass) < 4096 {
+				b.uaClass[strings.Clone(v)] = class
 			}
-		case tARN:
-			if strings.HasPrefix(v, "arn:") && b.arn(i, v, ConfTyped, "") == len(v) {
-				// EC2 ids (an instance as role session) and e-mails (SSO
-				// sessions) inside the ARN.
-				b.tokens(i, v[4:], "", true)
-			}
-		case tPrincipal:
-			if strings.IndexByte(v, '@') >= 0 {
-				b.emails(i, v, "")
-			}
-		case tAccessKey:
-			if t := AccessKeyType(v); t != "" {
-				b.add(i, AccessKeyID, v, ConfTyped, t, "")
-			}
-		case tUserAgent:
-			// Few distinct agents per batch: classify each once.
-			class, ok := b.uaClass[v]
-			if !ok {
-				class = ClassifyUserAgent(v)
-				if len(b.uaClass) < 4096 {
-					b.uaClass[strings.Clone(v)] = class
-				}
-			}
-			b.add(i, UserAgent, v, ConfTyped, class, "")
-		case tResourceID:
-			if k := resourceKind(v); k != "" && idLen(v, 0) == len(v) {
-				b.add(i, k, v, ConfTyped, "", "")
-			}
-		case tBucket:
-			if validBucket(v) {
-				b.add(i, S3Bucket, v, ConfTyped, "", "")
-			}
-		case tObjectKey:
-			b.add(i, S3ObjectKey, v, ConfTyped, "", "")
-		case tDomain:
-			h := v
-			if c := strings.LastIndexByte(h, ':'); c > 0 && strings.IndexByte(h, ':') == c {
-				h = h[:c] // host:port
-			}
-			if validDomain(h) {
-				b.addLower(i, DomainName, h, ConfTyped, "", "")
-			}
+		}
+		b.add(i, UserAgent, v, ConfTyped, class, "")
+	case tResourceID:
+		if k := resourceKind(v); k != "" && idLen(v, 0) == len(v) {
+			b.add(i, k, v, ConfTyped, "", "")
+		}
+	case tBucket:
+		if validBucket(v) {
+			b.add(i, S3Bucket, v, ConfTyped, "", "")
+		}
+	case tObjectKey:
+		b.add(i, S3ObjectKey, v, ConfTyped, "", "")
+	case tDomain:
+		h := v
+		if c := strings.LastIndexByte(h, ':'); c > 0 && strings.IndexByte(h, ':') == c {
+			h = h[:c] // host:port
+		}
+		if validDomain(h) {
+			b.addLower(i, DomainName, h, ConfTyped, "", "")
 		}
 	}
 }
