@@ -360,3 +360,15 @@ func BenchmarkExtractStratus(b *testing.B) {
 	}
 	reportEvents(b, len(rows))
 }
+
+// BenchmarkListColumns folds one batch's entities into the list columns.
+func BenchmarkListColumns(b *testing.B) {
+	cols, _, _ := benchBatch(b)
+	ents := New(Options{}).Extract(cols, benchEvents)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		ListColumns(ents, benchEvents)
+	}
+	reportEvents(b, benchEvents)
+}

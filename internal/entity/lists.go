@@ -2,7 +2,6 @@ package entity
 
 import (
 	"slices"
-	"strings"
 )
 
 // Lists are the per-row list columns written on each event table. Each field
@@ -56,8 +55,10 @@ func ListColumns(ents []Entity, rows int) Lists {
 	cols := [...]*[][]string{&l.IPAddresses, &l.ARNs, &l.AccountIDs, &l.AccessKeyIDs, &l.Principals,
 		&l.ResourceIDs, &l.S3Buckets, &l.KMSKeys, &l.DomainNames, &l.Emails}
 	var n [len(cols)]int
+	dst := make([][2]int8, len(ents)) // list columns of each entity
 	for i := range ents {
-		for _, c := range listsOf(&ents[i]) {
+		dst[i] = listsOf(&ents[i])
+		for _, c := range dst[i] {
 			if c >= 0 {
 				n[c]++
 			}
@@ -83,7 +84,7 @@ func ListColumns(ents []Entity, rows int) Lists {
 			start[c] = len(bufs[c])
 		}
 		for k := i; k < j; k++ {
-			for _, c := range listsOf(&ents[k]) {
+			for _, c := range dst[k] {
 				if c >= 0 {
 					bufs[c] = append(bufs[c], ents[k].Value)
 				}
@@ -108,30 +109,30 @@ func ListColumns(ents []Entity, rows int) Lists {
 
 // listsOf returns the indexes (in Lists field order) of the list columns an
 // entity goes to; -1 for none.
-func listsOf(e *Entity) [2]int {
-	out := [2]int{-1, -1}
-	if strings.HasPrefix(e.Value, "arn:") {
+func listsOf(e *Entity) [2]int8 {
+	out := [2]int8{-1, -1}
+	if v := e.Value; len(v) > 4 && v[0] == 'a' && v[:4] == "arn:" {
 		out[1] = 1
 	}
-	switch e.Kind {
-	case IPAddress:
-		out[0] = 0
-	case AccountID:
-		out[0] = 2
-	case AccessKeyID:
-		out[0] = 3
-	case IAMUserARN, IAMRoleARN, AssumedRoleARN, FederatedPrincipal, SSOPrincipal, Root:
-		out[0] = 4
-	case VPCID, SubnetID, SecurityGroupID, NetworkInterfaceID, InstanceID, AMIID, SnapshotID, VolumeID:
-		out[0] = 5
-	case S3Bucket:
-		out[0] = 6
-	case KMSKey:
-		out[0] = 7
-	case DomainName:
-		out[0] = 8
-	case EmailAddress:
-		out[0] = 9
+	if r, ok := kindRank[e.Kind]; ok {
+		out[0] = listOfRank[r]
 	}
 	return out
 }
+
+// listOfRank maps a kind rank (kindRanks) to its list column, -1 for none.
+var listOfRank = func() []int8 {
+	m := map[Kind]int8{IPAddress: 0, AccountID: 2, AccessKeyID: 3,
+		IAMUserARN: 4, IAMRoleARN: 4, AssumedRoleARN: 4, FederatedPrincipal: 4, SSOPrincipal: 4, Root: 4,
+		VPCID: 5, SubnetID: 5, SecurityGroupID: 5, NetworkInterfaceID: 5, InstanceID: 5, AMIID: 5,
+		SnapshotID: 5, VolumeID: 5, S3Bucket: 6, KMSKey: 7, DomainName: 8, EmailAddress: 9}
+	out := make([]int8, len(kindRanks))
+	for i, k := range kindRanks {
+		if c, ok := m[Kind(k)]; ok {
+			out[i] = c
+		} else {
+			out[i] = -1
+		}
+	}
+	return out
+}()
