@@ -412,18 +412,24 @@ func (b *batch) str(row int, v, key string, kc keyClass) {
 // tokens finds the tokens (ARNs, access keys, EC2 ids, dotted quads,
 // e-mails) in v.
 func (b *batch) tokens(row int, v, key string, wholeIP bool) {
-	prev := byte(0) // class of the previous byte
-	for i := 0; i < len(v); i++ {
-		c := v[i]
-		t := class[c]
-		if t&cStart != 0 && prev&cWord == 0 {
-			if n := b.token(row, v, i, key, wholeIP); n > 0 {
-				i += n - 1
-				prev = cWord
-				continue
+	n := len(v)
+	for i := 0; i < n; {
+		// v[i-1] is not a word byte (or i == 0): a token may start here.
+		t := class[v[i]]
+		if t&cStart != 0 {
+			if k := b.token(row, v, i, key, wholeIP); k > 0 {
+				i += k
+				t = cWord // no token starts right after one
 			}
 		}
-		prev = t
+		if t&cWord != 0 {
+			// Skip the rest of the word: tokens start only after a
+			// non-word byte.
+			for i++; i < n && class[v[i]]&cWord != 0; i++ {
+			}
+			continue
+		}
+		i++
 	}
 	if strings.IndexByte(v, '@') >= 0 {
 		b.emails(row, v, key)
