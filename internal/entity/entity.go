@@ -133,6 +133,8 @@ type Extractor struct {
 
 	// Sizing hints learnt from earlier batches.
 	arenaPerRow, entsPerRow atomic.Int64
+	mu                      sync.Mutex
+	free                    []*batch
 }
 
 // New returns an Extractor.
@@ -197,9 +199,9 @@ const (
 // Columns with unknown names are skipped; a column shorter than rows is read
 // to its length. The returned strings do not reference the Arrow buffers.
 func (x *Extractor) Extract(cols []Column, rows int) []Entity {
-	b := batchPool.Get().(*batch)
+	b := x.getBatch()
 	b.reset(x, rows)
-	defer batchPool.Put(b)
+	defer x.putBatch(b)
 	b.rowContext(cols)
 	for _, c := range cols {
 		if c.Values == nil {
@@ -235,9 +237,32 @@ func hasColumn(cols []Column, name string) bool {
 	return false
 }
 
-// batchPool recycles the scratch buffers of Extract (arena, candidate
-// entities, per-row context) between calls.
-var batchPool = sync.Pool{New: func() any { return new(batch) }}
+// getBatch and putBatch recycle the scratch buffers of Extract (arena,
+// candidate entities, per-row context) between calls. A free list rather than
+// a sync.Pool: the convert job allocates enough to run a GC per batch, which
+// would empty a pool and make every batch fault in fresh scratch memory. At
+// most maxFree batches are kept.
+func (x *Extractor) getBatch() *batch {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	if n := len(x.free); n > 0 {
+		b := x.free[n-1]
+		x.free = x.free[:n-1]
+		return b
+	}
+	return new(batch)
+}
+
+func (x *Extractor) putBatch(b *batch) {
+	b.x = nil
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	if len(x.free) < maxFree {
+		x.free = append(x.free, b)
+	}
+}
+
+const maxFree = 2
 
 func (b *batch) reset(x *Extractor, rows int) {
 	b.x, b.rows = x, rows
