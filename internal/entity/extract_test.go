@@ -254,3 +254,27 @@ func TestRedactor(t *testing.T) {
 		t.Errorf("RedactText changed %q", got)
 	}
 }
+
+// TestConcurrentExtract shares one Extractor between goroutines (scratch
+// free list, sizing hints) and expects identical results.
+func TestConcurrentExtract(t *testing.T) {
+	rows, _ := synthCloudTrail(7, 300)
+	cols := rowsToColumns(t, memory.DefaultAllocator, rows)
+	x := New(Options{})
+	want := x.Extract(cols, len(rows))
+	done := make(chan []Entity)
+	for g := 0; g < 4; g++ {
+		go func() {
+			var got []Entity
+			for range 5 {
+				got = x.Extract(cols, len(rows))
+			}
+			done <- got
+		}()
+	}
+	for g := 0; g < 4; g++ {
+		if got := <-done; !slices.Equal(got, want) {
+			t.Fatal("concurrent Extract differs")
+		}
+	}
+}
