@@ -8,7 +8,7 @@ BIN       := $(CURDIR)/bin
 SECLAKE   := $(BIN)/seclake
 DEMO      := $(CURDIR)/demo
 
-.PHONY: all build demo test test-short bench lint fuzz clean
+.PHONY: all build demo test test-short bench bench-entity lint fuzz clean
 
 all: build
 
@@ -49,3 +49,8 @@ fuzz:
 
 clean:
 	rm -rf $(DEMO) $(SECLAKE)
+
+# Entity extraction benchmarks: extractor vs JSON-decode and regexp baselines
+# (BenchmarkRatio prints x_vs_json / x_vs_regexp), convert with/without extract.
+bench-entity:
+	$(GO) test $(GOFLAGS_T) -run '^$$' -bench . -benchtime 2s ./internal/entity
