@@ -60,8 +60,9 @@ type CloudTrail struct {
 	EdgeDeviceDetails            string     `parquet:"edge_device_details,optional"`
 	Addendum                     string     `parquet:"addendum,optional"`
 	Unmapped                     string     `parquet:"unmapped,optional"`
-	SourceObject                 string     `parquet:"source_object,dict"`
-	SourceOffset                 int64      `parquet:"source_offset"`
+	Extracted
+	SourceObject string `parquet:"source_object,dict"`
+	SourceOffset int64  `parquet:"source_offset"`
 }
 
 // Time is the event time used for partitioning and sorting.

@@ -34,8 +34,10 @@ type S3Access struct {
 	ACLRequired        string    `parquet:"acl_required,optional,dict"`
 	SourceRegion       string    `parquet:"source_region,optional,dict"`
 	ExtraFields        []string  `parquet:"extra_fields,optional,list"`
-	SourceObject       string    `parquet:"source_object,dict"`
-	SourceOffset       int64     `parquet:"source_offset"`
+	Extracted
+	SourceObject string `parquet:"source_object,dict"`
+	SourceOffset int64  `parquet:"source_offset"`
+	SourceLine   int64  `parquet:"source_line"` // 1-based line in the decompressed object
 }
 
 // Time is the event time used for partitioning and sorting.

@@ -47,6 +47,30 @@ func TestAthenaDDLMatchesSchema(t *testing.T) {
 	}
 }
 
+// TestAthenaEntitiesView keeps sql/athena/entities.sql in step with the
+// schemas, like the table DDL.
+func TestAthenaEntitiesView(t *testing.T) {
+	want := "-- entities: every extracted entity of every event table (view over their nested entities columns).\n" +
+		"-- Generated from schemas/ by `go test ./schemas -update`; do not edit.\n" +
+		"CREATE OR REPLACE VIEW entities AS\n" + EntitiesView("athena", "seclake") + ";\n"
+	path := athenaPath("entities")
+	if *update {
+		if err := os.WriteFile(path, []byte(want), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	got, err := os.ReadFile(path)
+	if err != nil || string(got) != want {
+		t.Fatalf("%s is stale (%v): run go test ./schemas -update", path, err)
+	}
+	for _, tb := range []string{"cloudtrail", "vpcflow", "s3access"} {
+		if !strings.Contains(want, `"seclake"."`+tb+`"`) {
+			t.Errorf("view misses %s", tb)
+		}
+	}
+}
+
 var colRE = regexp.MustCompile("^  `([a-z0-9_]+)` (.+?),?$")
 
 func parseDDLColumns(ddl string) []Column {

@@ -67,8 +67,10 @@ type VPCFlow struct {
 	PacketsLostMTUExceeded  *int64     `parquet:"packets_lost_mtu_exceeded,optional"`
 	PacketsLostTTLExpired   *int64     `parquet:"packets_lost_ttl_expired,optional"`
 	Unmapped                string     `parquet:"unmapped,optional"`
-	SourceObject            string     `parquet:"source_object,dict"`
-	SourceOffset            int64      `parquet:"source_offset"`
+	Extracted
+	SourceObject string `parquet:"source_object,dict"`
+	SourceOffset int64  `parquet:"source_offset"`
+	SourceLine   int64  `parquet:"source_line"` // 1-based line in the decompressed object
 }
 
 // Time is the event time used for partitioning and sorting.

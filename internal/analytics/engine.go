@@ -60,6 +60,10 @@ func Open(ctx context.Context, root string, opts Options) (*Engine, error) {
 			return nil, err
 		}
 	}
+	if _, err := db.ExecContext(ctx, "CREATE OR REPLACE VIEW entities AS "+schemas.EntitiesView("duckdb", "")); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("analytics: view entities: %w", err)
+	}
 	return e, nil
 }
 
@@ -165,6 +169,13 @@ func duckColumns(t schemas.Table) [][2]string {
 }
 
 func duckType(n parquet.Node) string {
+	if !n.Leaf() && (n.Type().LogicalType() == nil || n.Type().LogicalType().Value == nil) {
+		var fields []string
+		for _, f := range n.Fields() {
+			fields = append(fields, QuoteIdent(f.Name())+" "+duckType(f))
+		}
+		return "STRUCT(" + strings.Join(fields, ", ") + ")"
+	}
 	lt := n.Type().LogicalType()
 	if lt != nil {
 		switch lt.Value.(type) {

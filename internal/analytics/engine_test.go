@@ -104,3 +104,14 @@ func TestQuoting(t *testing.T) {
 		t.Fatal("quoting")
 	}
 }
+
+func TestEntitiesViewOnEmptyLake(t *testing.T) {
+	e, err := Open(context.Background(), t.TempDir(), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	if got := scalar[int64](t, e, "SELECT count(*) FROM entities WHERE kind = 'ip_address'"); got != 0 {
+		t.Fatal(got)
+	}
+}

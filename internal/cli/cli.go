@@ -39,6 +39,8 @@ func (a *App) commands() []command {
 		{"generate", "write realistic raw AWS logs with labelled attacks (no AWS account needed)", runGenerate},
 		{"convert", "convert raw AWS logs into the Parquet lake", runConvert},
 		{"query", "run DuckDB SQL over the lake", runQuery},
+		{"extract", "(re)fill entity columns of existing partitions (backfill)", runExtract},
+		{"feedback", "record an analyst verdict on an entity (feedback entity)", runFeedback},
 		{"athena", "print Athena DDL for the lake tables (athena ddl)", runAthena},
 		{"version", "print the version", func(ctx context.Context, a *App, args []string) error {
 			fmt.Fprintln(a.Stdout, "seclake", Version)

@@ -33,8 +33,11 @@ func run(t *testing.T, env map[string]string, args ...string) (int, string, stri
 func TestHelpOnEveryCommand(t *testing.T) {
 	for _, c := range (&App{}).commands() {
 		args := []string{c.name, "--help"}
-		if c.name == "athena" {
+		switch c.name {
+		case "athena":
 			args = []string{"athena", "ddl", "--help"}
+		case "feedback":
+			args = []string{"feedback", "entity", "--help"}
 		}
 		code, _, errOut := run(t, nil, args...)
 		if code != 0 {
@@ -159,5 +162,60 @@ func TestS3LakeEndToEnd(t *testing.T) {
 		"SELECT (SELECT count(*) FROM cloudtrail) + (SELECT count(*) FROM vpcflow) + (SELECT count(*) FROM s3access) AS n")
 	if code != 0 || out != "n\n11\n" {
 		t.Fatalf("query: %d %q %s", code, out, errOut)
+	}
+}
+
+// TestEntityFeedbackAndPII: an ignored entity disappears from the entity
+// columns after a backfill; with entities.pii=hmac, user names and e-mails
+// are replaced by the same keyed hash everywhere, so they stay joinable.
+func TestEntityFeedbackAndPII(t *testing.T) {
+	lakeDir := t.TempDir()
+	raw := filepath.Join(repoRoot(t), "testdata", "raw")
+	if code, _, errOut := run(t, nil, "convert", "--raw", raw, "--lake", lakeDir); code != 0 {
+		t.Fatal(errOut)
+	}
+	count := func(sql string) string {
+		code, out, errOut := run(t, nil, "query", "--lake", lakeDir, "--format", "csv", sql)
+		if code != 0 {
+			t.Fatalf("%s: %s", sql, errOut)
+		}
+		return strings.TrimSpace(strings.TrimPrefix(out, strings.SplitN(out, "\n", 2)[0]+"\n"))
+	}
+	if got := count("SELECT count(*) FROM entities WHERE value = '198.51.100.23'"); got == "0" {
+		t.Fatal("sample IP not extracted")
+	}
+	if code, _, errOut := run(t, nil, "feedback", "entity", "--lake", lakeDir, "--kind", "ip_address", "--value", "198.51.100.23", "--verdict", "ignore", "--note", "office NAT"); code != 0 {
+		t.Fatal(errOut)
+	}
+	if code, _, errOut := run(t, nil, "feedback", "entity", "--lake", lakeDir, "--kind", "ipaddr", "--value", "x", "--verdict", "ignore"); code != 2 || !strings.Contains(errOut, "--kind") {
+		t.Fatalf("bad kind: %d %s", code, errOut)
+	}
+	if code, _, errOut := run(t, nil, "extract", "--lake", lakeDir); code != 0 {
+		t.Fatal(errOut)
+	}
+	if got := count("SELECT count(*) FROM entities WHERE value = '198.51.100.23'"); got != "0" {
+		t.Fatalf("ignored IP still extracted %s times", got)
+	}
+	if got := count("SELECT count(*) FROM cloudtrail WHERE source_ip_address = '198.51.100.23'"); got != "2" {
+		t.Fatalf("feedback must not touch the event columns themselves: %s", got)
+	}
+
+	pii := t.TempDir()
+	env := map[string]string{"SECLAKE_PII_KEY": "0123456789abcdef0123456789abcdef"}
+	cfgPath := filepath.Join(t.TempDir(), "c.yaml")
+	os.WriteFile(cfgPath, []byte("entities:\n  pii: hmac\n"), 0o644)
+	if code, _, errOut := run(t, env, "convert", "--raw", raw, "--lake", pii, "--config", cfgPath); code != 0 {
+		t.Fatal(errOut)
+	}
+	if code, _, errOut := run(t, nil, "convert", "--raw", raw, "--lake", t.TempDir(), "--config", cfgPath); code != 2 || !strings.Contains(errOut, "SECLAKE_PII_KEY") {
+		t.Fatalf("hmac without a key: %d %s", code, errOut)
+	}
+	lakeDir = pii
+	if got := count("SELECT count(*) FROM cloudtrail WHERE user_identity_user_name IN ('alice', 'build-bot') OR user_identity_arn LIKE '%user/alice' OR request_parameters LIKE '%alice%'"); got != "0" {
+		t.Fatalf("user names left in clear: %s", got)
+	}
+	// the hashed user name in the ARN equals the hashed user_identity_user_name
+	if got := count("SELECT count(*) FROM cloudtrail WHERE user_identity_type = 'IAMUser' AND user_identity_arn LIKE '%user/' || user_identity_user_name AND user_identity_user_name LIKE 'h:%'"); got != "2" {
+		t.Fatalf("hashed names not consistent: %s", got)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"time"
 
@@ -23,6 +24,7 @@ func runConvert(ctx context.Context, a *App, args []string) error {
 	workers := fs.Int("workers", -1, "parallel parsers (default: number of CPUs)")
 	flowFormat := fs.String("vpcflow-format", "", "comma-separated field names for header-less custom VPC flow logs")
 	asJSON := fs.Bool("json", false, "print the run summary as one JSON object")
+	doExtract := fs.Bool("extract", true, "extract security entities into every row (entities.extract)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -42,6 +44,11 @@ func runConvert(ctx context.Context, a *App, args []string) error {
 	if *workers >= 0 {
 		cfg.Convert.Workers = *workers
 	}
+	fs.Visit(func(f *flag.Flag) {
+		if f.Name == "extract" {
+			cfg.Entities.Extract = *doExtract
+		}
+	})
 	if *flowFormat != "" {
 		cfg.Convert.VPCFlowFormat = splitList(*flowFormat)
 	}
@@ -68,6 +75,10 @@ func runConvert(ctx context.Context, a *App, args []string) error {
 	if err != nil {
 		return fmt.Errorf("--lake: %w", err)
 	}
+	extraction, err := a.extraction(ctx, cfg, lakeStore)
+	if err != nil {
+		return err
+	}
 	start := time.Now()
 	var bar *progressBar
 	if a.StderrTTY && !*asJSON {
@@ -76,7 +87,8 @@ func runConvert(ctx context.Context, a *App, args []string) error {
 	jc := convert.Config{
 		Raw: rawStore, Lake: lakeStore, Prefixes: splitList(*prefix), Source: cfg.Convert.Source, Window: win,
 		Workers: cfg.Convert.Workers, VPCFlowFormat: cfg.Convert.VPCFlowFormat, Logger: log,
-		Writer: lake.WriterOptions{MaxBufferedRows: cfg.Convert.BufferRows, MaxPartRows: cfg.Convert.BufferRows},
+		Writer:     lake.WriterOptions{MaxBufferedRows: cfg.Convert.BufferRows, MaxPartRows: cfg.Convert.BufferRows},
+		Extraction: extraction,
 	}
 	if bar != nil {
 		jc.Progress = bar.update

@@ -19,12 +19,13 @@ import (
 type Config struct {
 	// MemoryLimitMiB is the Go heap's soft limit (GOMEMLIMIT wins when set);
 	// together with convert.buffer_rows it keeps convert under ~512 MiB RSS.
-	MemoryLimitMiB int     `yaml:"memory_limit_mib"`
-	Lake           string  `yaml:"lake"`
-	Raw            string  `yaml:"raw"`
-	S3             S3      `yaml:"s3"`
-	Convert        Convert `yaml:"convert"`
-	Log            Log     `yaml:"log"`
+	MemoryLimitMiB int      `yaml:"memory_limit_mib"`
+	Lake           string   `yaml:"lake"`
+	Raw            string   `yaml:"raw"`
+	S3             S3       `yaml:"s3"`
+	Convert        Convert  `yaml:"convert"`
+	Entities       Entities `yaml:"entities"`
+	Log            Log      `yaml:"log"`
 }
 
 // S3 settings apply to every s3:// location.
@@ -44,6 +45,18 @@ type Convert struct {
 	BufferRows    int      `yaml:"buffer_rows"`    // rows buffered before a Parquet part is written
 }
 
+// Entities settings: extraction of security entities into every event row.
+type Entities struct {
+	Extract   bool    `yaml:"extract"`   // extract during convert (default true)
+	Threshold float32 `yaml:"threshold"` // minimum confidence kept (default 0.7)
+	// PII is off, redact or hmac: e-mail addresses and IAM user names in the
+	// event tables are replaced by a marker, or by a keyed HMAC that keeps
+	// them joinable. The HMAC key comes from the environment variable named by
+	// PIIKeyEnv (never from this file).
+	PII       string `yaml:"pii"`
+	PIIKeyEnv string `yaml:"pii_key_env"`
+}
+
 // Log settings.
 type Log struct {
 	Level  string `yaml:"level"`  // debug|info|warn|error
@@ -57,6 +70,7 @@ func Default() Config {
 		Lake:           "./lake",
 		S3:             S3{Region: "us-east-1", MaxAttempts: 5},
 		Convert:        Convert{Source: "auto", BufferRows: 30_000},
+		Entities:       Entities{Extract: true, Threshold: 0.7, PII: "off", PIIKeyEnv: "SECLAKE_PII_KEY"},
 		Log:            Log{Level: "info", Format: "auto"},
 	}
 }
@@ -150,6 +164,17 @@ func (c Config) Validate() error {
 	}
 	if c.Convert.BufferRows < 1000 {
 		bad("convert.buffer_rows", "%d must be at least 1000", c.Convert.BufferRows)
+	}
+	if c.Entities.Threshold <= 0 || c.Entities.Threshold > 1 {
+		bad("entities.threshold", "%g must be in (0, 1]", c.Entities.Threshold)
+	}
+	switch c.Entities.PII {
+	case "off", "redact", "hmac":
+	default:
+		bad("entities.pii", "%q: want off, redact or hmac", c.Entities.PII)
+	}
+	if c.Entities.PII == "hmac" && c.Entities.PIIKeyEnv == "" {
+		bad("entities.pii_key_env", "must name the environment variable holding the HMAC key")
 	}
 	switch c.Log.Level {
 	case "debug", "info", "warn", "error":

@@ -71,6 +71,8 @@ func TestValidateNamesSettings(t *testing.T) {
 		{func(c *Config) { c.Log.Level = "loud" }, "log.level"},
 		{func(c *Config) { c.S3.MaxAttempts = 0 }, "s3.max_attempts"},
 		{func(c *Config) { c.MemoryLimitMiB = 10 }, "memory_limit_mib"},
+		{func(c *Config) { c.Entities.PII = "maybe" }, "entities.pii"},
+		{func(c *Config) { c.Entities.Threshold = 2 }, "entities.threshold"},
 	}
 	for _, tc := range cases {
 		c := Default()

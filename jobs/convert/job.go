@@ -25,6 +25,7 @@ import (
 
 	"github.com/klauspost/compress/gzip"
 
+	"github.com/seclake/seclake/internal/extract"
 	"github.com/seclake/seclake/internal/lake"
 	"github.com/seclake/seclake/internal/rawlog"
 	"github.com/seclake/seclake/internal/rawlog/cloudtrail"
@@ -54,7 +55,9 @@ type Config struct {
 	// VPCFlowFormat is the field list for header-less flow logs in a custom format.
 	VPCFlowFormat []string
 	Writer        lake.WriterOptions
-	Logger        *slog.Logger
+	// Extraction fills the entity columns of every row; nil converts without.
+	Extraction *extract.Extraction
+	Logger     *slog.Logger
 	// Progress, when set, is called after each input object.
 	Progress func(Progress)
 }
@@ -290,7 +293,20 @@ type worker struct {
 	out objResult
 }
 
+// extract fills the entity columns of the batch's rows, in the worker so
+// extraction runs in parallel across objects.
+func (w *worker) extract() {
+	x := w.cfg.Extraction
+	if x == nil {
+		return
+	}
+	x.CloudTrail(w.cur.ct)
+	x.VPCFlow(w.cur.vf)
+	x.S3Access(w.cur.s3)
+}
+
 func (w *worker) send() error {
+	w.extract()
 	select {
 	case w.tk.out <- w.cur:
 		w.cur = batch{}
@@ -330,6 +346,7 @@ func (w *worker) run() {
 	tk := w.tk
 	w.out.input = lake.Input{Key: tk.info.Key, ETag: tk.info.ETag, Size: tk.info.Size}
 	defer func() {
+		w.extract()
 		w.cur.done = &w.out
 		select {
 		case tk.out <- w.cur:

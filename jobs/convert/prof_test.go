@@ -2,17 +2,26 @@ package convert
 
 import (
 	"context"
-	"github.com/seclake/seclake/internal/lake"
 	"os"
 	"testing"
+
+	"github.com/seclake/seclake/internal/entity"
+	"github.com/seclake/seclake/internal/extract"
+	"github.com/seclake/seclake/internal/lake"
 )
 
+// TestProfileConvert converts PROFILE_RAW (with entity extraction) so that
+// `go test -cpuprofile` can show where a real run spends its time. It does
+// nothing unless PROFILE_RAW is set.
 func TestProfileConvert(t *testing.T) {
 	dir := os.Getenv("PROFILE_RAW")
 	if dir == "" {
-		t.Skip()
+		t.Skip("set PROFILE_RAW to a raw log directory to profile a convert")
 	}
-	m, err := Run(context.Background(), Config{Raw: localStore(t, dir), Lake: localStore(t, t.TempDir()), Workers: 2, Prefixes: []string{"AWSLogs/", "s3-access-logs/"}, Writer: lake.WriterOptions{MaxBufferedRows: 30000, MaxPartRows: 30000}})
+	m, err := Run(context.Background(), Config{Raw: localStore(t, dir), Lake: localStore(t, t.TempDir()), Workers: 2,
+		Prefixes:   []string{"AWSLogs/", "s3-access-logs/"},
+		Writer:     lake.WriterOptions{MaxBufferedRows: 30000, MaxPartRows: 30000},
+		Extraction: &extract.Extraction{Extractor: entity.New(entity.Options{})}})
 	if err != nil {
 		t.Fatal(err)
 	}

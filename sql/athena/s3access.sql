@@ -29,8 +29,20 @@ CREATE EXTERNAL TABLE IF NOT EXISTS `seclake`.`s3access` (
   `acl_required` string,
   `source_region` string,
   `extra_fields` array<string>,
+  `p_any_ip_addresses` array<string>,
+  `p_any_aws_arns` array<string>,
+  `p_any_aws_account_ids` array<string>,
+  `p_any_access_key_ids` array<string>,
+  `p_any_principals` array<string>,
+  `p_any_resource_ids` array<string>,
+  `p_any_s3_buckets` array<string>,
+  `p_any_kms_keys` array<string>,
+  `p_any_domain_names` array<string>,
+  `p_any_emails` array<string>,
+  `entities` array<struct<kind:string,value:string,role:string,field:string,confidence:float,attr:string>>,
   `source_object` string,
-  `source_offset` bigint
+  `source_offset` bigint,
+  `source_line` bigint
 )
 PARTITIONED BY (
   `region` string,

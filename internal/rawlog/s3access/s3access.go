@@ -47,10 +47,11 @@ type Parser struct{}
 const maxAttempts = 64
 
 type state struct {
-	obj  rawlog.Object
-	i32  lineio.Slab[int32]
-	i64  lineio.Slab[int64]
-	rest []string
+	lineNum int64 // 1-based number of the line being converted
+	obj     rawlog.Object
+	i32     lineio.Slab[int32]
+	i64     lineio.Slab[int64]
+	rest    []string
 }
 
 // Parse reads one decompressed S3 server access log object from r; see
@@ -90,6 +91,7 @@ func (p *Parser) Parse(ctx context.Context, r io.Reader, obj rawlog.Object, sink
 			continue
 		}
 		st.Records++
+		s.lineNum = l.Num
 		row, perr := s.parseLine(lineio.String(l.Bytes), l.Offset)
 		if perr != nil {
 			if err := sink.Bad(rawlog.Bad{Offset: l.Offset, Line: l.Num, Raw: lineio.RawCopy(l.Bytes), Err: perr}); err != nil {
@@ -263,6 +265,7 @@ func (s *state) parseLine(line string, off int64) (schemas.S3Access, error) {
 	}
 	r.SourceObject = s.obj.Key
 	r.SourceOffset = off
+	r.SourceLine = s.lineNum
 	return r, nil
 }
 

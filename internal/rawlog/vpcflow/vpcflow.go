@@ -58,6 +58,7 @@ var defaultLayout = newLayout(v2Fields, "default v2 format")
 
 // state is the per-object parse state.
 type state struct {
+	lineNum  int64 // 1-based number of the line being converted
 	obj      rawlog.Object
 	header   *layout
 	format   *layout
@@ -108,6 +109,7 @@ func (p *Parser) Parse(ctx context.Context, r io.Reader, obj rawlog.Object, sink
 		if lineio.IsBlank(l.Bytes) {
 			continue
 		}
+		s.lineNum = l.Num
 		isRecord, perr := s.line(l.Bytes, l.Offset)
 		if !isRecord {
 			continue
@@ -343,6 +345,7 @@ func (s *state) convert(lay *layout, fields []string, off int64) error {
 	}
 	r.SourceObject = s.obj.Key
 	r.SourceOffset = off
+	r.SourceLine = s.lineNum
 	return nil
 }
 
