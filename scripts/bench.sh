@@ -56,18 +56,24 @@ duck duck-full-types ""
 DUCK=$(field wall_s "$OUT/duck-json-depth3")
 DUCKFULL=$(field wall_s "$OUT/duck-full-types")
 
-echo "== seclake convert (1 GB)"
-"$MEASURE" -- "$SECLAKE" convert --raw "$C1" --prefix AWSLogs/ --lake "$OUT/lake1" --log-level warn --json > "$OUT/conv1.json" 2> "$OUT/conv1"
+echo "== seclake convert (1 GB), without entity extraction (--extract=false)"
+"$MEASURE" -- "$SECLAKE" convert --raw "$C1" --prefix AWSLogs/ --lake "$OUT/lake1" --log-level warn --json --extract=false > "$OUT/conv1.json" 2> "$OUT/conv1"
 CONV=$(field wall_s "$OUT/conv1")
 RSS1=$(field max_rss_mib "$OUT/conv1")
 echo "seclake: ${CONV}s ($(awk -v b="$JSONBYTES" -v s="$CONV" 'BEGIN{printf "%.0f", b/1e6/s}') MB/s), peak RSS ${RSS1} MiB, $(field records_written "$OUT/conv1.json") records"
 rm -rf "$OUT/lake1"
 
+echo "== seclake convert (1 GB), with entity extraction (the default)"
+"$MEASURE" -- "$SECLAKE" convert --raw "$C1" --prefix AWSLogs/ --lake "$OUT/lake1x" --log-level warn --json > "$OUT/conv1x.json" 2> "$OUT/conv1x"
+CONVX=$(field wall_s "$OUT/conv1x")
+echo "seclake: ${CONVX}s ($(awk -v b="$JSONBYTES" -v s="$CONVX" 'BEGIN{printf "%.0f", b/1e6/s}') MB/s), peak RSS $(field max_rss_mib "$OUT/conv1x") MiB"
+rm -rf "$OUT/lake1x"
+
 RSS5=skipped
 if [ "${BENCH_5G:-1}" != 0 ]; then
 	echo "== seclake convert (5 GB)"
 	C5=$(gen ct-5g 5 36000)
-	"$MEASURE" -- "$SECLAKE" convert --raw "$C5" --prefix AWSLogs/ --lake "$OUT/lake5" --log-level warn --json > "$OUT/conv5.json" 2> "$OUT/conv5"
+	"$MEASURE" -- "$SECLAKE" convert --raw "$C5" --prefix AWSLogs/ --lake "$OUT/lake5" --log-level warn --json --extract=false > "$OUT/conv5.json" 2> "$OUT/conv5"
 	RSS5=$(field max_rss_mib "$OUT/conv5")
 	echo "seclake: $(field wall_s "$OUT/conv5")s for $(($(field bytes_decompressed "$OUT/conv5.json" | cut -d. -f1)/1000000)) MB, peak RSS ${RSS5} MiB"
 	rm -rf "$OUT/lake5"
@@ -79,9 +85,10 @@ printf '%-46s %8s   %s\n' "throughput vs DuckDB, JSON depth 3 (goal ≥ 5×)" "$
 printf '%-46s %8s   %s\n' "throughput vs DuckDB, full types" "$(ratio "$DUCKFULL" "$CONV")×" "$DUCKFULL s / $CONV s"
 printf '%-46s %8s   %s\n' "wall time vs single-core zcat (goal ≤ 2×)" "$(ratio "$CONV" "$ZCAT")×" "$CONV s / $ZCAT s"
 printf '%-46s %8s   %s\n' "peak RSS 1 GB / 5 GB (goal ≤ 512 MiB)" "$RSS1 / $RSS5" "MiB"
+printf '%-46s %8s   %s\n' "convert with extraction vs without (goal ≤ 1.25×)" "$(ratio "$CONVX" "$CONV")×" "$CONVX s / $CONV s"
 
 if [ "${BENCH_MICRO:-1}" != 0 ]; then
 	echo
 	echo "== micro-benchmarks (x-baseline / x_encoding_json = speed-up over a baseline in the same run)"
-	go test -run '^$' -bench . -benchtime 3x -cpu 1 ./internal/rawlog/cloudtrail ./internal/rawlog/vpcflow ./internal/rawlog/s3access ./internal/generate 2>&1 | grep -E '^(Benchmark|ok|FAIL)'
+	go test -run '^$' -bench . -benchtime 3x -cpu 1 ./internal/rawlog/cloudtrail ./internal/rawlog/vpcflow ./internal/rawlog/s3access ./internal/generate ./internal/entity 2>&1 | grep -E '^(Benchmark|ok|FAIL)'
 fi

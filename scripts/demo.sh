@@ -56,5 +56,14 @@ q "largest outbound VPC flows to public addresses" \
 q "S3 objects read per requester (exfiltration shows up here)" \
 "SELECT requester, remote_ip, count(*) AS gets, sum(bytes_sent) AS bytes FROM s3access WHERE operation = 'REST.GET.OBJECT' GROUP BY ALL ORDER BY bytes DESC LIMIT 5"
 
+step "5. entities extracted from every event (p_any_* columns and the entities view)"
+KEY=$("$SECLAKE" query --lake "$LAKE" --format csv "SELECT value FROM entities WHERE kind = 'access_key_id' AND attr = 'long_term' GROUP BY value ORDER BY count(*) ASC, value LIMIT 1" | tail -1)
+q "entity kinds found" \
+"SELECT kind, count(*) AS mentions, count(DISTINCT value) AS distinct_values FROM entities GROUP BY kind ORDER BY mentions DESC LIMIT 12"
+q "everything long-term access key $KEY did" \
+"SELECT event_time, event_name, source_ip_address, error_code FROM cloudtrail WHERE list_contains(p_any_access_key_ids, '$KEY') ORDER BY event_time LIMIT 8"
+q "user agents by class" \
+"SELECT attr AS ua_class, count(*) AS events, any_value(value) AS example FROM entities WHERE kind = 'user_agent' GROUP BY attr ORDER BY events DESC"
+
 echo
 echo "demo finished in $(( $(date +%s) - start ))s. Lake: $LAKE — try: $SECLAKE query --lake $LAKE \"SELECT * FROM cloudtrail LIMIT 5\""

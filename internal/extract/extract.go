@@ -21,6 +21,10 @@ import (
 	"github.com/seclake/seclake/schemas"
 )
 
+// ChunkRows is how many rows callers hand to one extraction call: it bounds
+// the Arrow columns built at once. Results are per row, whatever the chunking.
+const ChunkRows = 4096
+
 // Extraction holds the extractor and the optional PII redactor.
 type Extraction struct {
 	Extractor *entity.Extractor

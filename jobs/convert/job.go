@@ -293,20 +293,7 @@ type worker struct {
 	out objResult
 }
 
-// extract fills the entity columns of the batch's rows, in the worker so
-// extraction runs in parallel across objects.
-func (w *worker) extract() {
-	x := w.cfg.Extraction
-	if x == nil {
-		return
-	}
-	x.CloudTrail(w.cur.ct)
-	x.VPCFlow(w.cur.vf)
-	x.S3Access(w.cur.s3)
-}
-
 func (w *worker) send() error {
-	w.extract()
 	select {
 	case w.tk.out <- w.cur:
 		w.cur = batch{}
@@ -346,7 +333,6 @@ func (w *worker) run() {
 	tk := w.tk
 	w.out.input = lake.Input{Key: tk.info.Key, ETag: tk.info.ETag, Size: tk.info.Size}
 	defer func() {
-		w.extract()
 		w.cur.done = &w.out
 		select {
 		case tk.out <- w.cur:

@@ -6,6 +6,7 @@ import (
 	"sort"
 	"time"
 
+	"github.com/seclake/seclake/internal/extract"
 	"github.com/seclake/seclake/internal/lake"
 	"github.com/seclake/seclake/internal/rawlog"
 	"github.com/seclake/seclake/schemas"
@@ -52,13 +53,32 @@ func (s *sequencer) group(table string, t time.Time, region, account, tag string
 func newSequencer(cfg *Config) *sequencer {
 	qopts := cfg.Writer
 	qopts.MaxBufferedRows = min(max(qopts.MaxBufferedRows, 1), 20_000)
-	return &sequencer{
+	s := &sequencer{
 		cfg: cfg,
 		ct:  lake.NewWriter[schemas.CloudTrail](cfg.Lake, cfg.Writer),
 		vf:  lake.NewWriter[schemas.VPCFlow](cfg.Lake, cfg.Writer),
 		s3:  lake.NewWriter[schemas.S3Access](cfg.Lake, cfg.Writer),
 		q:   lake.NewWriter[schemas.Quarantine](cfg.Lake, qopts),
 		m:   lake.Manifest{Job: JobName, Inputs: []lake.Input{}, Outputs: []lake.Output{}},
+	}
+	// Entities are extracted per part, just before encoding, in the flush
+	// goroutines: large batches, in parallel, and exactly what the extract
+	// job does when it backfills a part.
+	if x := cfg.Extraction; x != nil {
+		s.ct.Prepare = chunked(x.CloudTrail)
+		s.vf.Prepare = chunked(x.VPCFlow)
+		s.s3.Prepare = chunked(x.S3Access)
+	}
+	return s
+}
+
+// chunked bounds the Arrow columns built at once; extraction results are per
+// row, so chunking does not change them.
+func chunked[T any](fill func([]T)) func([]T) {
+	return func(rows []T) {
+		for start := 0; start < len(rows); start += extract.ChunkRows {
+			fill(rows[start:min(start+extract.ChunkRows, len(rows))])
+		}
 	}
 }
 

@@ -162,9 +162,8 @@ func redo[T any, P timedExtracted[T]](data []byte, fill func([]T)) ([]byte, int6
 	for i := range rows {
 		*P(&rows[i]).Extraction() = schemas.Extracted{}
 	}
-	const batch = 512 // bounds the Arrow columns built at once; results are per row
-	for start := 0; start < len(rows); start += batch {
-		fill(rows[start:min(start+batch, len(rows))])
+	for start := 0; start < len(rows); start += ext.ChunkRows {
+		fill(rows[start:min(start+ext.ChunkRows, len(rows))])
 	}
 	var zero T
 	out, err := lake.EncodeParquet(rows, parquet.SchemaOf(zero), 100_000)
