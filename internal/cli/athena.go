@@ -32,5 +32,6 @@ func runAthena(ctx context.Context, a *App, args []string) error {
 	for _, t := range schemas.Tables() {
 		fmt.Fprintln(a.Stdout, t.DDL(opts))
 	}
+	fmt.Fprintf(a.Stdout, "CREATE OR REPLACE VIEW \"%s\".\"entities\" AS\n%s;\n", *db, schemas.EntitiesView("athena", *db))
 	return nil
 }
