@@ -2,7 +2,7 @@ package analytics
 
 import (
 	"context"
-	"os"
+	"github.com/seclake/seclake/internal/testutil"
 	"path/filepath"
 	"testing"
 
@@ -10,15 +10,7 @@ import (
 	"github.com/seclake/seclake/jobs/convert"
 )
 
-func repoRoot(t *testing.T) string {
-	dir, _ := os.Getwd()
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir
-		}
-		dir = filepath.Dir(dir)
-	}
-}
+func repoRoot(t testing.TB) string { return testutil.RepoRoot(t) }
 
 func sampleLake(t *testing.T) string {
 	t.Helper()

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"github.com/seclake/seclake/internal/testutil"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,15 +13,7 @@ import (
 	"github.com/seclake/seclake/internal/testutil/minio"
 )
 
-func repoRoot(t *testing.T) string {
-	dir, _ := os.Getwd()
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir
-		}
-		dir = filepath.Dir(dir)
-	}
-}
+func repoRoot(t testing.TB) string { return testutil.RepoRoot(t) }
 
 func run(t *testing.T, env map[string]string, args ...string) (int, string, string) {
 	t.Helper()

@@ -58,12 +58,9 @@ func runConvert(ctx context.Context, a *App, args []string) error {
 	if err := cfg.Validate(); err != nil {
 		return usageErr("%w", err)
 	}
-	var win lake.Window
-	if win.From, err = parseTime("--from", *from); err != nil {
-		return usageErr("%w", err)
-	}
-	if win.To, err = parseTime("--to", *to); err != nil {
-		return usageErr("%w", err)
+	win, err := parseWindow(*from, *to)
+	if err != nil {
+		return err
 	}
 	log := a.logger(cfg)
 	a.applyMemoryLimit(cfg)
@@ -134,6 +131,19 @@ type summary struct {
 	Manifest    string  `json:"manifest"`
 	Seconds     float64 `json:"seconds"`
 	MBPerSecond float64 `json:"mb_per_second"`
+}
+
+// parseWindow reads --from/--to into a window (usage errors name the flag).
+func parseWindow(from, to string) (lake.Window, error) {
+	var w lake.Window
+	var err error
+	if w.From, err = parseTime("--from", from); err != nil {
+		return w, usageErr("%w", err)
+	}
+	if w.To, err = parseTime("--to", to); err != nil {
+		return w, usageErr("%w", err)
+	}
+	return w, nil
 }
 
 func parseTime(flagName, s string) (time.Time, error) {

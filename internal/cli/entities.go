@@ -109,12 +109,9 @@ func runExtract(ctx context.Context, a *App, args []string) error {
 	if err := cfg.Validate(); err != nil {
 		return usageErr("%w", err)
 	}
-	var win lake.Window
-	if win.From, err = parseTime("--from", *from); err != nil {
-		return usageErr("%w", err)
-	}
-	if win.To, err = parseTime("--to", *to); err != nil {
-		return usageErr("%w", err)
+	win, err := parseWindow(*from, *to)
+	if err != nil {
+		return err
 	}
 	a.applyMemoryLimit(cfg)
 	lk, err := openStore(ctx, cfg, cfg.Lake)

@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/seclake/seclake/internal/testutil"
 	"io"
 	"io/fs"
 	"os"
@@ -22,19 +23,7 @@ import (
 	"github.com/seclake/seclake/schemas"
 )
 
-func repoRoot(t testing.TB) string {
-	dir, _ := os.Getwd()
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("no go.mod above the test")
-		}
-		dir = parent
-	}
-}
+func repoRoot(t testing.TB) string { return testutil.RepoRoot(t) }
 
 func localStore(t testing.TB, dir string) storage.Store {
 	t.Helper()

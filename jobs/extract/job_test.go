@@ -2,6 +2,7 @@ package extract
 
 import (
 	"context"
+	"github.com/seclake/seclake/internal/testutil"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -19,15 +20,7 @@ import (
 	"github.com/seclake/seclake/schemas"
 )
 
-func repoRoot(t *testing.T) string {
-	dir, _ := os.Getwd()
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir
-		}
-		dir = filepath.Dir(dir)
-	}
-}
+func repoRoot(t testing.TB) string { return testutil.RepoRoot(t) }
 
 func store(t *testing.T, dir string) *storage.Local {
 	s, err := storage.NewLocal(dir)

@@ -29,6 +29,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/seclake/seclake/internal/storage"
+	"github.com/seclake/seclake/internal/testutil"
 )
 
 const (
@@ -73,30 +74,13 @@ func Binary() (string, bool) {
 		_, err := os.Stat(p)
 		return p, err == nil
 	}
-	root, err := repoRoot()
+	root, err := testutil.FindRepoRoot()
 	if err != nil {
 		return "", false
 	}
 	p := filepath.Join(root, "bin", "minio")
 	_, err = os.Stat(p)
 	return p, err == nil
-}
-
-func repoRoot() (string, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", err
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir, nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", errors.New("no go.mod above the working directory")
-		}
-		dir = parent
-	}
 }
 
 // Start starts MinIO on a free 127.0.0.1 port with a fresh data directory,
