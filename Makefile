@@ -43,9 +43,12 @@ lint:
 
 ## fuzz: a short run of every fuzz target (FUZZTIME each)
 FUZZTIME ?= 30s
+FUZZ_TARGETS := ./internal/rawlog/cloudtrail:FuzzParse ./internal/rawlog/cloudtrail:FuzzString ./internal/rawlog/cloudtrail:FuzzTime \
+	./internal/rawlog/vpcflow:FuzzParse ./internal/rawlog/s3access:FuzzParse ./internal/entity:FuzzExtract \
+	./internal/extract:FuzzRedactUserNameKeys
 fuzz:
-	@for pkg in ./internal/rawlog/cloudtrail ./internal/rawlog/vpcflow ./internal/rawlog/s3access; do \
-		echo "== $$pkg"; $(GO) test $(GOFLAGS_T) -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) $$pkg || exit 1; done
+	@for t in $(FUZZ_TARGETS); do pkg=$${t%%:*}; fn=$${t##*:}; \
+		echo "== $$pkg $$fn"; $(GO) test $(GOFLAGS_T) -run '^$$' -fuzz "^$$fn\$$" -fuzztime $(FUZZTIME) -fuzzminimizetime 5s $$pkg || exit 1; done
 
 clean:
 	rm -rf $(DEMO) $(SECLAKE)
