@@ -31,6 +31,41 @@ type Engine struct {
 type Options struct {
 	Threads     int    // DuckDB threads; 0 = DuckDB's default (all cores)
 	MemoryLimit string // e.g. "1GB"; "" = DuckDB's default
+	// Tables limits the views created to these tables (and what the entities
+	// view needs); nil creates all. A view over a table reads the footer of
+	// every part at creation, so a query naming one table should not pay for
+	// the others.
+	Tables []string
+}
+
+// ReferencedTables returns the lake tables (and the entities view) a SQL text
+// names, for Options.Tables.
+func ReferencedTables(sql string) []string {
+	low := strings.ToLower(sql)
+	out := []string{} // non-nil: a query naming no table needs no view
+	names := []string{"entities"}
+	for _, t := range schemas.Tables() {
+		names = append(names, t.Name)
+	}
+	for _, n := range names {
+		for i := 0; ; {
+			k := strings.Index(low[i:], n)
+			if k < 0 {
+				break
+			}
+			a, b := i+k, i+k+len(n)
+			if (a == 0 || !isIdent(low[a-1])) && (b == len(low) || !isIdent(low[b])) {
+				out = append(out, n)
+				break
+			}
+			i = b
+		}
+	}
+	return out
+}
+
+func isIdent(c byte) bool {
+	return c == '_' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9'
 }
 
 // Open starts DuckDB and creates the table views over the lake at root.
@@ -54,15 +89,34 @@ func Open(ctx context.Context, root string, opts Options) (*Engine, error) {
 			return nil, fmt.Errorf("analytics: %s: %w", s, err)
 		}
 	}
+	want := func(string) bool { return true }
+	if opts.Tables != nil {
+		set := map[string]bool{}
+		for _, n := range opts.Tables {
+			set[n] = true
+		}
+		want = func(n string) bool {
+			if set[n] {
+				return true
+			}
+			t, _ := schemas.Lookup(n)
+			return set["entities"] && t.HasEntities()
+		}
+	}
 	for _, t := range schemas.Tables() {
+		if !want(t.Name) {
+			continue
+		}
 		if err := e.createView(ctx, t); err != nil {
 			db.Close()
 			return nil, err
 		}
 	}
-	if _, err := db.ExecContext(ctx, "CREATE OR REPLACE VIEW entities AS "+schemas.EntitiesView("duckdb", "")); err != nil {
-		db.Close()
-		return nil, fmt.Errorf("analytics: view entities: %w", err)
+	if want("entities") {
+		if _, err := db.ExecContext(ctx, "CREATE OR REPLACE VIEW entities AS "+schemas.EntitiesView("duckdb", "")); err != nil {
+			db.Close()
+			return nil, fmt.Errorf("analytics: view entities: %w", err)
+		}
 	}
 	return e, nil
 }

@@ -107,3 +107,24 @@ func TestEntitiesViewOnEmptyLake(t *testing.T) {
 		t.Fatal(got)
 	}
 }
+
+func TestReferencedTables(t *testing.T) {
+	got := ReferencedTables(`SELECT * FROM CloudTrail c JOIN "vpcflow" v ON true WHERE note = 's3access_x' AND x IN (SELECT 1 FROM entities)`)
+	want := []string{"entities", "cloudtrail", "vpcflow"}
+	if len(got) != len(want) {
+		t.Fatalf("%v", got)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Fatalf("%v", got)
+		}
+	}
+	e, err := Open(context.Background(), t.TempDir(), Options{Tables: []string{"entities"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	if got := scalar[int64](t, e, "SELECT count(*) FROM entities"); got != 0 {
+		t.Fatal(got)
+	}
+}

@@ -78,7 +78,7 @@ eventDay (YYYYMMDD text), eventHour (integer).`)
 		a.logger(cfg).Debug("mirrored lake", "objects_fetched", n, "dir", dir)
 		root = dir
 	}
-	eng, err := analytics.Open(ctx, root, analytics.Options{})
+	eng, err := analytics.Open(ctx, root, analytics.Options{Tables: analytics.ReferencedTables(fs.Arg(0))})
 	if err != nil {
 		return err
 	}
