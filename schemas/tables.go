@@ -47,6 +47,9 @@ func Tables() []Table {
 		{Name: "quarantine", Prefix: "quarantine/", Row: Quarantine{}, Partitions: []string{"source", "eventDay"},
 			Template:    "${source}/eventDay=${eventday}",
 			Description: "records that could not be converted, with the raw bytes and the error"},
+		{Name: "findings", Prefix: "findings/", Row: Finding{}, Partitions: []string{"eventDay"},
+			Template:    "eventDay=${eventday}",
+			Description: "detection findings (OCSF Detection Finding 2004 shape), one row per finding_id and day"},
 	}
 }
 
