@@ -165,6 +165,9 @@ func Run(ctx context.Context, cfg Config) (*lake.Manifest, error) {
 			select {
 			case tasks <- tk:
 			case <-ctx.Done():
+				// tk is already in ordered: the consumer drains tk.out,
+				// which no worker will ever close now.
+				close(tk.out)
 				return context.Cause(ctx)
 			}
 			return nil
