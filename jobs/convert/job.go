@@ -51,6 +51,12 @@ type Config struct {
 	Prefixes []string
 	Source   string      // "auto" (or "") or one of rawlog.Sources
 	Window   lake.Window // delivery-time window of the inputs
+	// Shard names one slice of the raw logs converted on its own (a
+	// (source, account, region) item of the AWS hourly fan-out, with
+	// Prefixes selecting it). It is part of the manifest key and of every
+	// part's name, so shards of one window never replace each other's parts;
+	// "" is the whole raw store. Use one sharding consistently per lake.
+	Shard string
 	Workers  int         // parallel parsers; default NumCPU
 	// VPCFlowFormat is the field list for header-less flow logs in a custom format.
 	VPCFlowFormat []string
@@ -85,6 +91,9 @@ func (c *Config) Validate() error {
 	}
 	if !c.Window.From.IsZero() && !c.Window.To.IsZero() && !c.Window.From.Before(c.Window.To) {
 		return fmt.Errorf("convert: --from %s must be before --to %s", c.Window.From.Format(time.RFC3339), c.Window.To.Format(time.RFC3339))
+	}
+	if c.Shard != "" && (strings.ContainsAny(c.Shard, "/\\=@") || storage.ValidateKey(c.Shard) != nil) {
+		return fmt.Errorf("convert: --shard %q: use letters, digits, '-', '_' and '.'", c.Shard)
 	}
 	if c.Workers < 0 {
 		return fmt.Errorf("convert: --workers %d must be ≥ 0", c.Workers)
@@ -131,7 +140,7 @@ func Run(ctx context.Context, cfg Config) (*lake.Manifest, error) {
 	if workers == 0 {
 		workers = runtime.NumCPU()
 	}
-	manifestKey := lake.ManifestKey(JobName, cfg.Window)
+	manifestKey := ManifestKey(cfg.Window, cfg.Shard)
 	prev, err := lake.ReadManifest(ctx, cfg.Lake, manifestKey)
 	if err != nil && !errors.Is(err, storage.ErrNotFound) {
 		return nil, err
@@ -225,6 +234,14 @@ func Run(ctx context.Context, cfg Config) (*lake.Manifest, error) {
 			ErrWrongSource, cfg.Source, seq.withData, strings.Join(slices.Sorted(maps.Keys(seq.looks)), " or "))
 	}
 	return m, nil
+}
+
+// ManifestKey is where a run of window w (and shard, if any) commits.
+func ManifestKey(w lake.Window, shard string) string {
+	if shard == "" {
+		return lake.ManifestKey(JobName, w)
+	}
+	return lake.RunPrefix(JobName) + w.ID() + "/shard=" + shard + "/" + lake.ManifestName
 }
 
 // listPrefixes lists the objects under each prefix, in key order overall:
