@@ -172,7 +172,7 @@ func TestCatchUpOldestFirstBounded(t *testing.T) {
 		downFrom string
 		want     int
 	}{
-		{"within bound", "2026-11-21T02:20:00Z", 8},   // 03:20 … 10:20
+		{"within bound", "2026-11-21T02:20:00Z", 8},  // 03:20 … 10:20
 		{"beyond bound", "2026-11-18T10:20:00Z", 24}, // 72 missed, newest 24 run
 	} {
 		t.Run(c.name, func(t *testing.T) {
@@ -413,4 +413,7 @@ func TestLostLeaseCancelsRun(t *testing.T) {
 
 type testWriter struct{ t *testing.T }
 
-func (w testWriter) Write(p []byte) (int, error) { w.t.Log(strings.TrimSpace(string(p))); return len(p), nil }
+func (w testWriter) Write(p []byte) (int, error) {
+	w.t.Log(strings.TrimSpace(string(p)))
+	return len(p), nil
+}

@@ -56,8 +56,8 @@ type Config struct {
 	// Prefixes selecting it). It is part of the manifest key and of every
 	// part's name, so shards of one window never replace each other's parts;
 	// "" is the whole raw store. Use one sharding consistently per lake.
-	Shard string
-	Workers  int         // parallel parsers; default NumCPU
+	Shard   string
+	Workers int // parallel parsers; default NumCPU
 	// VPCFlowFormat is the field list for header-less flow logs in a custom format.
 	VPCFlowFormat []string
 	Writer        lake.WriterOptions
