@@ -26,6 +26,30 @@ type Config struct {
 	Convert        Convert  `yaml:"convert"`
 	Entities       Entities `yaml:"entities"`
 	Log            Log      `yaml:"log"`
+	Schedule       Schedule `yaml:"schedule"`
+}
+
+// Schedule settings: what `seclake run` and `seclake schedule` do.
+type Schedule struct {
+	// TrailingHours: each hourly run converts the closed hour and re-runs
+	// the hours before it, this many in all (late deliveries).
+	TrailingHours int `yaml:"trailing_hours"`
+	// BaselineDays is the history the daily baseline update reads.
+	BaselineDays int `yaml:"baseline_days"`
+	// Frameworks are the compliance frameworks of the daily and quarterly reports.
+	Frameworks []string `yaml:"frameworks"`
+	// Jobs the daemon runs (default hourly, daily, quarterly).
+	Jobs []string `yaml:"jobs"`
+	// OrgID, Accounts, Regions and Sources describe the raw layout for
+	// sharding: with accounts and regions set, hourly converts list only
+	// AWSLogs/[<org>/]<account>/<CloudTrail|vpcflowlogs>/<region>/YYYY/MM/DD/
+	// of the days in the window, and the AWS fan-out gets one item each.
+	OrgID    string   `yaml:"org_id"`
+	Accounts []string `yaml:"accounts"`
+	Regions  []string `yaml:"regions"`
+	Sources  []string `yaml:"sources"`
+	// LeaseMinutes is the lock lease on locks/<job>.json (renewed every third).
+	LeaseMinutes int `yaml:"lease_minutes"`
 }
 
 // S3 settings apply to every s3:// location.
@@ -72,6 +96,8 @@ func Default() Config {
 		Convert:        Convert{Source: "auto", BufferRows: 30_000},
 		Entities:       Entities{Extract: true, Threshold: 0.7, PII: "off", PIIKeyEnv: "SECLAKE_PII_KEY"},
 		Log:            Log{Level: "info", Format: "auto"},
+		Schedule: Schedule{TrailingHours: 3, BaselineDays: 14, Frameworks: []string{"soc2", "iso27001"},
+			Jobs: []string{"hourly", "daily", "quarterly"}, Sources: []string{"cloudtrail"}, LeaseMinutes: 10},
 	}
 }
 
@@ -185,6 +211,32 @@ func (c Config) Validate() error {
 	case "auto", "json", "text":
 	default:
 		bad("log.format", "%q: want auto, json or text", c.Log.Format)
+	}
+	if c.Schedule.TrailingHours < 1 || c.Schedule.TrailingHours > 48 {
+		bad("schedule.trailing_hours", "%d must be between 1 and 48", c.Schedule.TrailingHours)
+	}
+	if c.Schedule.BaselineDays < 1 || c.Schedule.BaselineDays > 400 {
+		bad("schedule.baseline_days", "%d must be between 1 and 400", c.Schedule.BaselineDays)
+	}
+	for _, j := range c.Schedule.Jobs {
+		switch j {
+		case "hourly", "daily", "quarterly":
+		default:
+			bad("schedule.jobs", "%q: want hourly, daily or quarterly", j)
+		}
+	}
+	for _, s := range c.Schedule.Sources {
+		switch s {
+		case "cloudtrail", "vpcflow":
+		default:
+			bad("schedule.sources", "%q: want cloudtrail or vpcflow (sharded by account and region)", s)
+		}
+	}
+	if (len(c.Schedule.Accounts) == 0) != (len(c.Schedule.Regions) == 0) {
+		bad("schedule.accounts", "set both schedule.accounts and schedule.regions, or neither")
+	}
+	if c.Schedule.LeaseMinutes < 1 {
+		bad("schedule.lease_minutes", "%d must be at least 1", c.Schedule.LeaseMinutes)
 	}
 	return errors.Join(errs...)
 }

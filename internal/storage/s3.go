@@ -312,3 +312,16 @@ func (s *S3) Delete(ctx context.Context, key string) error {
 	}
 	return nil
 }
+
+// Client is the underlying S3 client, for bucket-level administration
+// (seclake lake init). Object writes must go through Put.
+func (s *S3) Client() *s3.Client { return s.client }
+
+// Bucket is the store's bucket.
+func (s *S3) Bucket() string { return s.bucket }
+
+// Prefix is the store's key prefix ("" or ending in "/").
+func (s *S3) Prefix() string { return s.prefix }
+
+// KMSKeyID is the key every Put encrypts with.
+func (s *S3) KMSKeyID() string { return s.kmsKeyID }
