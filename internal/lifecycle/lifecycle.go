@@ -125,7 +125,7 @@ func Init(ctx context.Context, st *storage.S3, o InitOptions) error {
 	_, err = c.PutPublicAccessBlock(ctx, &s3.PutPublicAccessBlockInput{Bucket: &bucket, PublicAccessBlockConfiguration: &types.PublicAccessBlockConfiguration{
 		BlockPublicAcls: aws.Bool(true), BlockPublicPolicy: aws.Bool(true), IgnorePublicAcls: aws.Bool(true), RestrictPublicBuckets: aws.Bool(true)}})
 	switch {
-	case notImplemented(err):
+	case notImplemented(err) || isCode(err, "MalformedXML"): // MinIO has no public access block API
 		logf("s3://%s: public access block not supported by this server (skipped)", bucket)
 	case err != nil:
 		return fmt.Errorf("lake init: s3://%s public access block: %w", bucket, err)
@@ -144,8 +144,24 @@ func Init(ctx context.Context, st *storage.S3, o InitOptions) error {
 		} else if !isCode(err, "NoSuchLifecycleConfiguration") {
 			return fmt.Errorf("lake init: s3://%s read lifecycle: %w", bucket, err)
 		}
-		if _, err := c.PutBucketLifecycleConfiguration(ctx, &s3.PutBucketLifecycleConfigurationInput{Bucket: &bucket,
-			LifecycleConfiguration: &types.BucketLifecycleConfiguration{Rules: rules}}); err != nil {
+		put := func(rules []types.LifecycleRule) error {
+			_, err := c.PutBucketLifecycleConfiguration(ctx, &s3.PutBucketLifecycleConfigurationInput{Bucket: &bucket,
+				LifecycleConfiguration: &types.BucketLifecycleConfiguration{Rules: rules}})
+			return err
+		}
+		err = put(rules)
+		if isCode(err, "InvalidStorageClass") {
+			// S3-compatible servers (MinIO) without storage tiers: keep the
+			// expirations, drop the transitions, say so.
+			logf("s3://%s: the server has no STANDARD_IA/GLACIER storage classes: transitions skipped, expirations applied", bucket)
+			for i := range rules {
+				if strings.HasPrefix(aws.ToString(rules[i].ID), "seclake-") {
+					rules[i].Transitions = nil
+				}
+			}
+			err = put(rules)
+		}
+		if err != nil {
 			return fmt.Errorf("lake init: s3://%s lifecycle: %w", bucket, err)
 		}
 		logf("s3://%s: %d lifecycle rules", bucket, len(o.Rules))
@@ -158,6 +174,9 @@ func Init(ctx context.Context, st *storage.S3, o InitOptions) error {
 		if _, err := c.PutObjectLockConfiguration(ctx, &s3.PutObjectLockConfigurationInput{Bucket: &bucket,
 			ObjectLockConfiguration: &types.ObjectLockConfiguration{ObjectLockEnabled: types.ObjectLockEnabledEnabled,
 				Rule: &types.ObjectLockRule{DefaultRetention: &types.DefaultRetention{Mode: types.ObjectLockRetentionModeGovernance, Days: aws.Int32(int32(o.ObjectLockDays))}}}}); err != nil {
+			if isCode(err, "InvalidBucketState") {
+				return fmt.Errorf("lake init: s3://%s: this server cannot turn on object lock for an existing bucket; create the bucket with object lock (aws s3api create-bucket --object-lock-enabled-for-bucket) and rerun: %w", bucket, err)
+			}
 			return fmt.Errorf("lake init: s3://%s object lock: %w", bucket, err)
 		}
 		logf("s3://%s: object lock, default GOVERNANCE retention %d days", bucket, o.ObjectLockDays)
@@ -208,6 +227,17 @@ func describe(r types.LifecycleRule) string {
 	}
 	parts = append(parts, string(r.Status))
 	return strings.Join(parts, " ")
+}
+
+// WithoutTransitions returns rules with expirations only (S3-compatible
+// servers without storage classes).
+func WithoutTransitions(rules []Rule) []Rule {
+	out := make([]Rule, len(rules))
+	for i, r := range rules {
+		r.IADays, r.GlacierDays = 0, 0
+		out[i] = r
+	}
+	return out
 }
 
 // Expire deletes the objects of a (local) store that rules say are past

@@ -266,7 +266,8 @@ func (s *S3) put(ctx context.Context, key string, r io.Reader, opts PutOptions) 
 		in.IfMatch = aws.String(`"` + opts.IfMatch + `"`)
 	}
 	if _, err := s.uploader.UploadObject(ctx, in); err != nil {
-		if isS3Precondition(err) {
+		// If-Match on a missing key answers 404 NoSuchKey (S3 and MinIO).
+		if isS3Precondition(err) || opts.IfMatch != "" && isS3NotFound(err) {
 			return fmt.Errorf("storage: put %s: %w: %w", s.loc(key), ErrPreconditionFailed, err)
 		}
 		return fmt.Errorf("storage: put %s: %w", s.loc(key), err)
