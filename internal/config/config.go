@@ -121,7 +121,9 @@ func Load(path string) (Config, error) {
 
 // ApplyEnv overlays the environment variables SECLAKE_LAKE, SECLAKE_RAW,
 // SECLAKE_S3_ENDPOINT, AWS_REGION, SECLAKE_S3_REGION, SECLAKE_S3_PATH_STYLE,
-// SECLAKE_KMS_KEY, SECLAKE_LOG_LEVEL and SECLAKE_LOG_FORMAT (getenv is
+// SECLAKE_KMS_KEY, SECLAKE_LOG_LEVEL, SECLAKE_LOG_FORMAT and the
+// comma-separated SECLAKE_SCHEDULE_ACCOUNTS, _REGIONS, _SOURCES, _FRAMEWORKS
+// and SECLAKE_SCHEDULE_ORG_ID (getenv is
 // os.Getenv in main).
 func (c *Config) ApplyEnv(getenv func(string) string) error {
 	set := func(dst *string, key string) {
@@ -137,6 +139,22 @@ func (c *Config) ApplyEnv(getenv func(string) string) error {
 	set(&c.S3.KMSKeyID, "SECLAKE_KMS_KEY")
 	set(&c.Log.Level, "SECLAKE_LOG_LEVEL")
 	set(&c.Log.Format, "SECLAKE_LOG_FORMAT")
+	// The AWS task definition passes the fan-out layout this way.
+	list := func(dst *[]string, key string) {
+		if v := getenv(key); v != "" {
+			*dst = nil
+			for _, p := range strings.Split(v, ",") {
+				if p = strings.TrimSpace(p); p != "" {
+					*dst = append(*dst, p)
+				}
+			}
+		}
+	}
+	list(&c.Schedule.Accounts, "SECLAKE_SCHEDULE_ACCOUNTS")
+	list(&c.Schedule.Regions, "SECLAKE_SCHEDULE_REGIONS")
+	list(&c.Schedule.Sources, "SECLAKE_SCHEDULE_SOURCES")
+	list(&c.Schedule.Frameworks, "SECLAKE_SCHEDULE_FRAMEWORKS")
+	set(&c.Schedule.OrgID, "SECLAKE_SCHEDULE_ORG_ID")
 	if v := getenv("SECLAKE_S3_PATH_STYLE"); v != "" {
 		b, err := strconv.ParseBool(v)
 		if err != nil {

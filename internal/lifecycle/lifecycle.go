@@ -49,6 +49,8 @@ func Rules() []Rule {
 		{ID: "quarantine", Bucket: Lake, Prefix: "quarantine/", ExpireDays: 30},
 		{ID: "runs", Bucket: Lake, Prefix: "runs/", ExpireDays: 400},
 		{ID: "plans", Bucket: Lake, Prefix: "plans/", ExpireDays: 7},
+		{ID: "failures", Bucket: Lake, Prefix: "failures/", ExpireDays: 400},
+		{ID: "athena", Bucket: Lake, Prefix: "athena-results/", ExpireDays: 30},
 		{ID: "reports", Bucket: Reports, Prefix: "", ExpireDays: ReportsRetentionDays},
 	}
 }
