@@ -624,3 +624,29 @@ func TestCfnLint(t *testing.T) {
 		t.Fatalf("cfn-lint: %v\n%s", err, out)
 	}
 }
+
+// The image is built with the same tags as make, runs as the task
+// definition's user, and installs no DuckDB extensions.
+func TestDockerfileMatchesTaskDefinition(t *testing.T) {
+	data, err := os.ReadFile("../Dockerfile")
+	if err != nil {
+		t.Fatal(err)
+	}
+	df := string(data)
+	mk, err := os.ReadFile("../Makefile")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tags := regexp.MustCompile(`(?m)^TAGS\s*:=\s*(\S+)`).FindStringSubmatch(string(mk))
+	if tags == nil || !strings.Contains(df, "-tags "+tags[1]) {
+		t.Errorf("Dockerfile does not build with the Makefile's tags %v", tags)
+	}
+	tpl := cfn(t, "seclake.yaml")
+	c := asList(get(tpl, "Resources", "TaskDefinition", "Properties", "ContainerDefinitions"))[0]
+	if user := fmt.Sprint(get(c, "User")); !strings.Contains(df, "USER "+user) {
+		t.Errorf("task definition user %s, Dockerfile %q", user, regexp.MustCompile(`USER .*`).FindString(df))
+	}
+	if strings.Contains(strings.ToUpper(df), "INSTALL ") {
+		t.Error("the image must not install DuckDB extensions")
+	}
+}
