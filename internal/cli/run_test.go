@@ -65,7 +65,7 @@ func TestRunDryRun(t *testing.T) {
 	if len(lines) != 6 { // 3 trailing hours × 2 shards
 		t.Fatalf("%d lines:\n%s", len(lines), out)
 	}
-	want := "seclake convert --config " + cfg + " --from 2026-11-20T21:00:00Z --to 2026-11-20T22:00:00Z --prefix AWSLogs/111122223333/CloudTrail/eu-west-1/2026/11/20/ --shard cloudtrail-111122223333-eu-west-1"
+	want := "seclake convert --config " + cfg + " --from 2026-11-20T21:00:00Z --to 2026-11-20T22:00:00Z --if-changed --prefix AWSLogs/111122223333/CloudTrail/eu-west-1/2026/11/20/ --shard cloudtrail-111122223333-eu-west-1"
 	if lines[0] != want {
 		t.Errorf("first line\n got %s\nwant %s", lines[0], want)
 	}

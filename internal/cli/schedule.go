@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"sync"
 	"time"
 
@@ -139,6 +140,9 @@ func runBackfill(ctx context.Context, a *App, args []string) error {
 			continue
 		}
 		if !done || *force {
+			if *force {
+				p.argv = slices.DeleteFunc(slices.Clone(p.argv), func(s string) bool { return s == "--if-changed" })
+			}
 			todo = append(todo, p)
 		}
 	}

@@ -106,7 +106,7 @@ func Steps(job string) []Step {
 				var out [][]string
 				for h := from; h.Before(to); h = h.Add(time.Hour) {
 					a := p.base("convert")
-					a = append(a, "--from", rfc(h), "--to", rfc(h.Add(time.Hour)))
+					a = append(a, "--from", rfc(h), "--to", rfc(h.Add(time.Hour)), "--if-changed")
 					if p.Item != nil {
 						a = append(a, "--prefix", strings.Join(p.Item.Prefixes(h, h.Add(time.Hour)), ","), "--shard", p.Item.Shard())
 					}

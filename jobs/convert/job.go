@@ -56,8 +56,12 @@ type Config struct {
 	// Prefixes selecting it). It is part of the manifest key and of every
 	// part's name, so shards of one window never replace each other's parts;
 	// "" is the whole raw store. Use one sharding consistently per lake.
-	Shard   string
-	Workers int // parallel parsers; default NumCPU
+	Shard string
+	// IfChanged skips the run when the window already has a manifest whose
+	// inputs (keys and ETags) are exactly the objects listed now: the
+	// hourly job's trailing re-runs cost one listing when nothing arrived late.
+	IfChanged bool
+	Workers   int // parallel parsers; default NumCPU
 	// VPCFlowFormat is the field list for header-less flow logs in a custom format.
 	VPCFlowFormat []string
 	Writer        lake.WriterOptions
@@ -144,6 +148,17 @@ func Run(ctx context.Context, cfg Config) (*lake.Manifest, error) {
 	prev, err := lake.ReadManifest(ctx, cfg.Lake, manifestKey)
 	if err != nil && !errors.Is(err, storage.ErrNotFound) {
 		return nil, err
+	}
+
+	if cfg.IfChanged && prev != nil {
+		same, err := sameInputs(ctx, &cfg, prev)
+		if err != nil {
+			return nil, fmt.Errorf("convert: list raw objects: %w", err)
+		}
+		if same {
+			log.Info("convert skipped: inputs unchanged since the committed run", "manifest", manifestKey, "inputs", len(prev.Inputs))
+			return prev, nil
+		}
 	}
 
 	ctx, cancel := context.WithCancelCause(ctx)
@@ -234,6 +249,34 @@ func Run(ctx context.Context, cfg Config) (*lake.Manifest, error) {
 			ErrWrongSource, cfg.Source, seq.withData, strings.Join(slices.Sorted(maps.Keys(seq.looks)), " or "))
 	}
 	return m, nil
+}
+
+// sameInputs reports whether the objects of the window are exactly prev's inputs.
+func sameInputs(ctx context.Context, cfg *Config, prev *lake.Manifest) (bool, error) {
+	want := make(map[string]string, len(prev.Inputs))
+	for _, in := range prev.Inputs {
+		want[in.Key] = in.ETag
+	}
+	n := 0
+	errDiffers := errors.New("differs")
+	err := listPrefixes(ctx, cfg.Raw, cfg.Prefixes, func(info storage.ObjectInfo) error {
+		t := rawlog.ParseKey(info.Key).Time
+		if t.IsZero() {
+			t = info.LastModified
+		}
+		if !cfg.Window.Contains(t) {
+			return nil
+		}
+		if etag, ok := want[info.Key]; !ok || etag != info.ETag {
+			return errDiffers
+		}
+		n++
+		return nil
+	})
+	if errors.Is(err, errDiffers) {
+		return false, nil
+	}
+	return err == nil && n == len(want), err
 }
 
 // ManifestKey is where a run of window w (and shard, if any) commits.
