@@ -363,6 +363,7 @@ func TestSchedulesEqualLocalCronSpecs(t *testing.T) {
 var sampleExprs = map[string]string{
 	"{% $at %}":                             "2026-11-21T11:20:00Z",
 	"{% $states.input.at %}":                "2026-11-21T11:20:00Z",
+	"{% $states.input.bin %}":               "plans/hourly/2026-11-21T11:20:00Z/bin-00000.json",
 	"{% $states.input.source %}":            "cloudtrail",
 	"{% $states.input.account %}":           "111122223333",
 	"{% $states.input.region %}":            "eu-west-1",
@@ -514,6 +515,21 @@ var substVar = regexp.MustCompile(`\$\{([A-Za-z0-9]+)\}`)
 func TestStateMachines(t *testing.T) {
 	tpl := cfn(t, "seclake.yaml")
 	subs := get(tpl, "Resources", "HourlyStateMachine", "Properties", "DefinitionSubstitutions").(map[string]any)
+	// A lake holding the sample bin, for the convert task's dry run.
+	lakeDir := t.TempDir()
+	binKey := sampleExprs["{% $states.input.bin %}"]
+	if err := os.MkdirAll(filepath.Dir(filepath.Join(lakeDir, binKey)), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(lakeDir, binKey), []byte(`[{"source":"cloudtrail","account":"111122223333","region":"eu-west-1"}]`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	env := func(k string) string {
+		if k == "SECLAKE_LAKE" {
+			return lakeDir
+		}
+		return ""
+	}
 	registered := map[string]bool{}
 	for _, c := range []string{"convert", "detect", "notify", "report", "lake", "run"} {
 		var errb bytes.Buffer
@@ -578,7 +594,7 @@ func TestStateMachines(t *testing.T) {
 			if registered[step.Command] {
 				errb.Reset()
 				var out bytes.Buffer
-				a := &cli.App{Stdout: &out, Stderr: &errb, Getenv: func(string) string { return "" }}
+				a := &cli.App{Stdout: &out, Stderr: &errb, Getenv: env}
 				if code := a.Run(context.Background(), append(slices.Clone(c.argv), "--dry-run")); code != 0 {
 					t.Errorf("%s: %s: dry run exit %d: %s", file, c.state, code, errb.String())
 				} else if !strings.Contains(out.String(), "seclake "+step.Command) {

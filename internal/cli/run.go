@@ -33,6 +33,7 @@ type runFlags struct {
 	account string
 	region  string
 	planOut string
+	bin     string
 }
 
 func runRun(ctx context.Context, a *App, args []string) error {
@@ -57,7 +58,8 @@ func runRun(ctx context.Context, a *App, args []string) error {
 	fs.StringVar(&f.source, "source", "", "with --account and --region: convert only this shard (one item of the AWS fan-out)")
 	fs.StringVar(&f.account, "account", "", "shard account id (see --source)")
 	fs.StringVar(&f.region, "region", "", "shard region (see --source)")
-	fs.StringVar(&f.planOut, "plan-out", "", "write the fan-out items (source, account, region) as a JSON array to this key in the lake and exit (AWS hourly: the Distributed Map reads it)")
+	fs.StringVar(&f.planOut, "plan-out", "", "write the fan-out plan to this key in the lake and exit: a JSON array of bins ({\"bin\": key}), each bin a file of (source, account, region) shards (schedule.bins; AWS hourly: the Distributed Map reads it)")
+	fs.StringVar(&f.bin, "bin", "", "convert only the shards listed in this bin file in the lake (written by --plan-out)")
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
@@ -86,6 +88,11 @@ func runRun(ctx context.Context, a *App, args []string) error {
 		}
 		items = []schedule.Item{{Source: f.source, Account: f.account, Region: f.region, OrgID: cfg.Schedule.OrgID}}
 	}
+	if f.bin != "" {
+		if items, err = a.readBin(ctx, cfg, f.bin); err != nil {
+			return err
+		}
+	}
 	if f.planOut != "" {
 		return a.writePlan(ctx, cfg, f.planOut, items, f.dryRun)
 	}
@@ -105,23 +112,30 @@ func runRun(ctx context.Context, a *App, args []string) error {
 		return errors.Join(errs...)
 	}
 	log := a.logger(cfg).With("job", job, "at", at.Format(time.RFC3339))
-	for _, l := range lines {
+	// A failed shard does not stop the other shards of its step; a failed
+	// step stops the job before its next step.
+	var failed []string
+	for i, l := range lines {
 		start := time.Now()
 		code := a.Run(ctx, l.argv)
 		log.Info("step done", "step", l.step, "argv", shellJoin(l.argv), "exit", code, "seconds", time.Since(start).Seconds())
 		if code != 0 {
-			return &exitError{code: 1, err: fmt.Errorf("step %s: `seclake %s` exited %d", l.step, shellJoin(l.argv), code)}
+			failed = append(failed, fmt.Sprintf("`seclake %s` exited %d", shellJoin(l.argv), code))
 		}
 		if err := ctx.Err(); err != nil {
 			return err
+		}
+		if len(failed) > 0 && (i == len(lines)-1 || lines[i+1].step != l.step || !l.fanOut) {
+			return &exitError{code: 1, err: fmt.Errorf("step %s: %s", l.step, strings.Join(failed, "; "))}
 		}
 	}
 	return nil
 }
 
 type cmdLine struct {
-	step string
-	argv []string
+	step   string
+	fanOut bool
+	argv   []string
 }
 
 // commandLines expands steps into command lines: fan-out steps once per
@@ -134,13 +148,13 @@ func commandLines(steps []schedule.Step, p schedule.Params, items []schedule.Ite
 				q := p
 				q.Item = &items[i]
 				for _, argv := range s.Argv(q) {
-					out = append(out, cmdLine{s.Name, argv})
+					out = append(out, cmdLine{s.Name, true, argv})
 				}
 			}
 			continue
 		}
 		for _, argv := range s.Argv(p) {
-			out = append(out, cmdLine{s.Name, argv})
+			out = append(out, cmdLine{s.Name, false, argv})
 		}
 	}
 	return out
@@ -184,13 +198,42 @@ func (a *App) checkArgv(ctx context.Context, argv []string) error {
 	return nil
 }
 
-// writePlan stores the fan-out items in the lake (the AWS hourly state
-// machine's Distributed Map reads them with its S3 ItemReader).
+// planEntry is one item of the plan the Distributed Map reads.
+type planEntry struct {
+	Bin    string `json:"bin"`
+	Shards int    `json:"shards"`
+}
+
+// writePlan splits the shards into bins (schedule.bins of them; 0: one bin
+// per shard), writes each bin to <key without .json>/bin-NNNNN.json and the
+// list of bins to key. One ECS task converts one bin: at a thousand
+// accounts, a task per shard would spend far more on task start-up than on
+// converting (infra/README.md, Scale).
 func (a *App) writePlan(ctx context.Context, cfg config.Config, key string, items []schedule.Item, dry bool) error {
-	if items == nil {
-		items = []schedule.Item{}
+	bins := schedule.Bin(items, cfg.Schedule.Bins)
+	dir := strings.TrimSuffix(key, ".json") + "/"
+	plan := make([]planEntry, len(bins))
+	var st storage.Store
+	if !dry {
+		var err error
+		if st, err = openStore(ctx, cfg, cfg.Lake); err != nil {
+			return fmt.Errorf("--lake: %w", err)
+		}
 	}
-	data, err := json.MarshalIndent(items, "", "  ")
+	for i, b := range bins {
+		plan[i] = planEntry{Bin: fmt.Sprintf("%sbin-%05d.json", dir, i), Shards: len(b)}
+		if dry {
+			continue
+		}
+		data, err := json.Marshal(b)
+		if err != nil {
+			return err
+		}
+		if err := st.Put(ctx, plan[i].Bin, bytes.NewReader(data), storage.PutOptions{ContentType: "application/json"}); err != nil {
+			return err
+		}
+	}
+	data, err := json.MarshalIndent(plan, "", "  ")
 	if err != nil {
 		return err
 	}
@@ -198,15 +241,32 @@ func (a *App) writePlan(ctx context.Context, cfg config.Config, key string, item
 		_, err := a.Stdout.Write(append(data, '\n'))
 		return err
 	}
-	st, err := openStore(ctx, cfg, cfg.Lake)
-	if err != nil {
-		return fmt.Errorf("--lake: %w", err)
-	}
 	if err := st.Put(ctx, key, bytes.NewReader(data), storage.PutOptions{ContentType: "application/json"}); err != nil {
 		return err
 	}
-	fmt.Fprintf(a.Stdout, "plan: %d items → %s/%s\n", len(items), strings.TrimSuffix(st.URI(), "/"), key)
+	fmt.Fprintf(a.Stdout, "plan: %d shards in %d bins → %s/%s\n", len(items), len(bins), strings.TrimSuffix(st.URI(), "/"), key)
 	return nil
+}
+
+// readBin loads the shards of one bin.
+func (a *App) readBin(ctx context.Context, cfg config.Config, key string) ([]schedule.Item, error) {
+	st, err := openStore(ctx, cfg, cfg.Lake)
+	if err != nil {
+		return nil, fmt.Errorf("--lake: %w", err)
+	}
+	rc, _, err := st.Get(ctx, key)
+	if err != nil {
+		return nil, fmt.Errorf("--bin: %w", err)
+	}
+	defer rc.Close()
+	var items []schedule.Item
+	if err := json.NewDecoder(io.LimitReader(rc, 64<<20)).Decode(&items); err != nil {
+		return nil, fmt.Errorf("--bin %s: %w", key, err)
+	}
+	if len(items) == 0 {
+		return nil, fmt.Errorf("--bin %s: no shards", key)
+	}
+	return items, nil
 }
 
 // shellJoin quotes argv for display (and copy-paste into a shell).

@@ -72,10 +72,10 @@ func TestRunDryRun(t *testing.T) {
 	if !strings.Contains(lines[2], "--from 2026-11-20T23:00:00Z --to 2026-11-21T00:00:00Z") {
 		t.Errorf("third line %s", lines[2])
 	}
-	// The plan: the items of the AWS fan-out.
+	// The plan of the AWS fan-out: one bin per shard by default.
 	code, out, _ = run(t, nil, "run", "hourly", "--config", cfg, "--plan-out", "plans/x.json", "--dry-run")
-	var items []schedule.Item
-	if code != 0 || json.Unmarshal([]byte(out), &items) != nil || len(items) != 2 || items[1].Region != "us-east-1" {
+	var plan []planEntry
+	if code != 0 || json.Unmarshal([]byte(out), &plan) != nil || len(plan) != 2 || plan[1].Bin != "plans/x/bin-00001.json" {
 		t.Fatalf("plan: exit %d %q", code, out)
 	}
 	// Unknown steps and jobs are usage errors.
@@ -198,5 +198,42 @@ func TestLakeRetentionLocal(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(lakeDir, "events/cloudtrail/x/part-b.parquet")); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// Bins: the plan splits the shards into bins written to the lake; a task
+// given one bin converts exactly its shards.
+func TestPlanBins(t *testing.T) {
+	lakeDir := t.TempDir()
+	raw := filepath.Join(repoRoot(t), "testdata", "raw")
+	cfg := writeConfig(t, "lake: "+lakeDir+"\nraw: "+raw+"\nschedule:\n  accounts: ['111122223333', '444455556666', '777788889999']\n  regions: [us-east-1, eu-west-1]\n  bins: 2\n")
+	code, out, errOut := run(t, nil, "run", "hourly", "--config", cfg, "--at", "2026-11-21T10:20:00Z", "--plan-out", "plans/hourly/2026-11-21T10:20:00Z.json")
+	if code != 0 || !strings.Contains(out, "6 shards in 2 bins") {
+		t.Fatalf("plan: exit %d %s %s", code, out, errOut)
+	}
+	var plan []planEntry
+	data, err := os.ReadFile(filepath.Join(lakeDir, "plans/hourly/2026-11-21T10:20:00Z.json"))
+	if err != nil || json.Unmarshal(data, &plan) != nil || len(plan) != 2 || plan[0].Shards != 3 {
+		t.Fatalf("plan file %s: %v", data, err)
+	}
+	var bin []schedule.Item
+	data, _ = os.ReadFile(filepath.Join(lakeDir, filepath.FromSlash(plan[0].Bin)))
+	if json.Unmarshal(data, &bin) != nil || len(bin) != 3 || bin[0].Account != "111122223333" || bin[2].Account != "444455556666" {
+		t.Fatalf("bin 0: %s", data)
+	}
+	// The first bin holds 111122223333 (both regions): its us-east-1 samples
+	// are converted for the closed hour 09:00, as that shard.
+	code, out, errOut = run(t, nil, "run", "hourly", "--config", cfg, "--at", "2026-11-21T10:20:00Z", "--step", "convert", "--bin", plan[0].Bin, "--dry-run")
+	if code != 0 || strings.Count(out, "seclake convert") != 9 || !strings.Contains(out, "--shard cloudtrail-444455556666-us-east-1") || strings.Contains(out, "777788889999") {
+		t.Fatalf("bin dry run: exit %d\n%s%s", code, out, errOut)
+	}
+	if code, _, errOut = run(t, nil, "run", "hourly", "--config", cfg, "--at", "2026-11-21T10:20:00Z", "--step", "convert", "--bin", plan[0].Bin); code != 0 {
+		t.Fatalf("bin run: exit %d %s", code, errOut)
+	}
+	w := lake.Window{From: time.Date(2026, 11, 21, 9, 0, 0, 0, time.UTC), To: time.Date(2026, 11, 21, 10, 0, 0, 0, time.UTC)}
+	st, _ := storage.NewLocal(lakeDir)
+	m, err := lake.ReadManifest(context.Background(), st, convert.ManifestKey(w, "cloudtrail-111122223333-us-east-1"))
+	if err != nil || m.Counts.RecordsWritten == 0 {
+		t.Fatalf("shard manifest: %v %+v", err, m)
 	}
 }

@@ -48,6 +48,9 @@ type Schedule struct {
 	Accounts []string `yaml:"accounts"`
 	Regions  []string `yaml:"regions"`
 	Sources  []string `yaml:"sources"`
+	// Bins is how many ECS tasks the AWS hourly fan-out runs: the shards
+	// are split into this many bins (0: one task per shard).
+	Bins int `yaml:"bins"`
 	// LeaseMinutes is the lock lease on locks/<job>.json (renewed every third).
 	LeaseMinutes int `yaml:"lease_minutes"`
 }
@@ -155,6 +158,13 @@ func (c *Config) ApplyEnv(getenv func(string) string) error {
 	list(&c.Schedule.Sources, "SECLAKE_SCHEDULE_SOURCES")
 	list(&c.Schedule.Frameworks, "SECLAKE_SCHEDULE_FRAMEWORKS")
 	set(&c.Schedule.OrgID, "SECLAKE_SCHEDULE_ORG_ID")
+	if v := getenv("SECLAKE_SCHEDULE_BINS"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			return fmt.Errorf("SECLAKE_SCHEDULE_BINS=%q: want a number", v)
+		}
+		c.Schedule.Bins = n
+	}
 	if v := getenv("SECLAKE_S3_PATH_STYLE"); v != "" {
 		b, err := strconv.ParseBool(v)
 		if err != nil {
@@ -252,6 +262,9 @@ func (c Config) Validate() error {
 	}
 	if (len(c.Schedule.Accounts) == 0) != (len(c.Schedule.Regions) == 0) {
 		bad("schedule.accounts", "set both schedule.accounts and schedule.regions, or neither")
+	}
+	if c.Schedule.Bins < 0 {
+		bad("schedule.bins", "%d must be 0 (one per shard) or more", c.Schedule.Bins)
 	}
 	if c.Schedule.LeaseMinutes < 1 {
 		bad("schedule.lease_minutes", "%d must be at least 1", c.Schedule.LeaseMinutes)

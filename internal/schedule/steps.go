@@ -63,11 +63,30 @@ func (it Item) Prefixes(from, to time.Time) []string {
 	return out
 }
 
+// Bin splits items into n bins of nearly equal size, keeping each
+// account's shards together where possible (consecutive in Items order);
+// n <= 0 or n >= len(items) gives one bin per item.
+func Bin(items []Item, n int) [][]Item {
+	if n <= 0 || n >= len(items) {
+		out := make([][]Item, len(items))
+		for i := range items {
+			out[i] = items[i : i+1]
+		}
+		return out
+	}
+	out := make([][]Item, 0, n)
+	for i := range n {
+		lo, hi := i*len(items)/n, (i+1)*len(items)/n
+		out = append(out, items[lo:hi])
+	}
+	return out
+}
+
 // Items enumerates the shards of a deployment.
 func Items(orgID string, sources, accounts, regions []string) []Item {
 	var out []Item
-	for _, s := range sources {
-		for _, a := range accounts {
+	for _, a := range accounts {
+		for _, s := range sources {
 			for _, r := range regions {
 				out = append(out, Item{Source: s, Account: a, Region: r, OrgID: orgID})
 			}
