@@ -79,7 +79,7 @@ func runRun(ctx context.Context, a *App, args []string) error {
 			return usageErr("%w", err)
 		}
 	}
-	p := schedule.Params{At: at, Config: f.c.configPath, TrailingHours: cfg.Schedule.TrailingHours,
+	p := schedule.Params{At: at, Config: f.c.configPath, Flags: f.c.forward(fs), TrailingHours: cfg.Schedule.TrailingHours,
 		BaselineDays: cfg.Schedule.BaselineDays, Frameworks: cfg.Schedule.Frameworks}
 	items := schedule.Items(cfg.Schedule.OrgID, cfg.Schedule.Sources, cfg.Schedule.Accounts, cfg.Schedule.Regions)
 	if f.source != "" || f.account != "" || f.region != "" {

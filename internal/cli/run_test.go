@@ -237,3 +237,19 @@ func TestPlanBins(t *testing.T) {
 		t.Fatalf("shard manifest: %v %+v", err, m)
 	}
 }
+
+// Flags given to run (or schedule, backfill) reach the commands it runs.
+func TestRunForwardsCommonFlags(t *testing.T) {
+	lakeDir := t.TempDir()
+	raw := filepath.Join(repoRoot(t), "testdata", "raw")
+	code, out, errOut := run(t, map[string]string{"SECLAKE_RAW": raw}, "run", "hourly", "--lake", lakeDir, "--log-level", "warn", "--at", "2026-11-21T10:20:00Z", "--step", "convert", "--dry-run")
+	if code != 0 || !strings.Contains(out, "--lake "+lakeDir+" --log-level warn") {
+		t.Fatalf("exit %d: %s %s", code, out, errOut)
+	}
+	if code, _, errOut := run(t, map[string]string{"SECLAKE_RAW": raw}, "run", "hourly", "--lake", lakeDir, "--at", "2026-11-21T10:20:00Z", "--step", "convert"); code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	if n := len(manifests(t, lakeDir)); n != 3 {
+		t.Fatalf("%d manifests in --lake", n)
+	}
+}

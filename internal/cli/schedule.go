@@ -54,6 +54,7 @@ func runSchedule(ctx context.Context, a *App, args []string) error {
 			if c.configPath != "" {
 				argv = append(argv, "--config", c.configPath)
 			}
+			argv = append(argv, c.forward(fs)...)
 			if code := a.Run(ctx, argv); code != 0 {
 				return fmt.Errorf("`seclake %s` exited %d", shellJoin(argv), code)
 			}
@@ -114,7 +115,7 @@ func runBackfill(ctx context.Context, a *App, args []string) error {
 	var parts []part
 	for h := win.From.Truncate(time.Hour); h.Before(win.To); h = h.Add(time.Hour) {
 		// The activation that converts hour h alone is h+1h+20m with one trailing hour.
-		p := schedule.Params{At: h.Add(time.Hour + schedule.Delay), Config: c.configPath, TrailingHours: 1}
+		p := schedule.Params{At: h.Add(time.Hour + schedule.Delay), Config: c.configPath, Flags: c.forward(fs), TrailingHours: 1}
 		for _, l := range commandLines([]schedule.Step{conv}, p, items) {
 			shard := ""
 			if p := indexOf(l.argv, "--shard"); p >= 0 {

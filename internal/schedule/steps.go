@@ -25,7 +25,8 @@ type Step struct {
 // Params are what a job's command lines depend on.
 type Params struct {
 	At            time.Time
-	Config        string // --config path passed on; "" to rely on the environment
+	Config        string   // --config path passed on; "" to rely on the environment
+	Flags         []string // common flags passed on (--lake X, --kms-key K, …)
 	TrailingHours int
 	BaselineDays  int
 	Frameworks    []string
@@ -102,7 +103,7 @@ func (p Params) base(cmd ...string) []string {
 	if p.Config != "" {
 		out = append(out, "--config", p.Config)
 	}
-	return out
+	return append(out, p.Flags...)
 }
 
 // HourlyWindow is the span an hourly activation at `at` (re)converts and
