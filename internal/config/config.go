@@ -36,7 +36,8 @@ type Schedule struct {
 	TrailingHours int `yaml:"trailing_hours"`
 	// BaselineDays is the history the daily baseline update reads.
 	BaselineDays int `yaml:"baseline_days"`
-	// Frameworks are the compliance frameworks of the daily and quarterly reports.
+	// Frameworks are the compliance frameworks of the daily and quarterly
+	// reports (passed as --frameworks; empty: the report command's default).
 	Frameworks []string `yaml:"frameworks"`
 	// Jobs the daemon runs (default hourly, daily, quarterly).
 	Jobs []string `yaml:"jobs"`
@@ -99,8 +100,7 @@ func Default() Config {
 		Convert:        Convert{Source: "auto", BufferRows: 30_000},
 		Entities:       Entities{Extract: true, Threshold: 0.7, PII: "off", PIIKeyEnv: "SECLAKE_PII_KEY"},
 		Log:            Log{Level: "info", Format: "auto"},
-		Schedule: Schedule{TrailingHours: 3, BaselineDays: 14, Frameworks: []string{"soc2", "iso27001"},
-			Jobs: []string{"hourly", "daily", "quarterly"}, Sources: []string{"cloudtrail"}, LeaseMinutes: 10},
+		Schedule:       Schedule{TrailingHours: 3, BaselineDays: 14, Jobs: []string{"hourly", "daily", "quarterly"}, Sources: []string{"cloudtrail"}, LeaseMinutes: 10},
 	}
 }
 

@@ -106,6 +106,15 @@ func (p Params) base(cmd ...string) []string {
 	return append(out, p.Flags...)
 }
 
+// frameworks is "--frameworks a,b" when set; else the report command's own
+// configuration (report.frameworks) decides.
+func (p Params) frameworks() []string {
+	if len(p.Frameworks) == 0 {
+		return nil
+	}
+	return []string{"--frameworks", strings.Join(p.Frameworks, ",")}
+}
+
 // HourlyWindow is the span an hourly activation at `at` (re)converts and
 // detects over: the trailing hours ending with the closed hour.
 func HourlyWindow(at time.Time, trailing int) (from, to time.Time) {
@@ -151,7 +160,7 @@ func Steps(job string) []Step {
 			}},
 			{Job: Daily, Name: "report", Command: "report", args: func(p Params) [][]string {
 				from, _ := PreviousDay(p.At)
-				return [][]string{append(p.base("report"), "--period", from.Format("2006-01-02"), "--frameworks", strings.Join(p.Frameworks, ","))}
+				return [][]string{append(p.base("report"), append([]string{"--period", from.Format("2006-01-02")}, p.frameworks()...)...)}
 			}},
 			{Job: Daily, Name: "retention", Command: "lake", args: func(p Params) [][]string {
 				return [][]string{append(p.base("lake", "retention"), "--at", rfc(p.At))}
@@ -161,7 +170,7 @@ func Steps(job string) []Step {
 		return []Step{
 			{Job: Quarterly, Name: "report", Command: "report", args: func(p Params) [][]string {
 				_, _, period := PreviousQuarter(p.At)
-				return [][]string{append(p.base("report"), "--period", period, "--frameworks", strings.Join(p.Frameworks, ","))}
+				return [][]string{append(p.base("report"), append([]string{"--period", period}, p.frameworks()...)...)}
 			}},
 		}
 	}
