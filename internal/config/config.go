@@ -29,33 +29,6 @@ type Config struct {
 	Schedule       Schedule `yaml:"schedule"`
 }
 
-// Schedule settings: what `seclake run` and `seclake schedule` do.
-type Schedule struct {
-	// TrailingHours: each hourly run converts the closed hour and re-runs
-	// the hours before it, this many in all (late deliveries).
-	TrailingHours int `yaml:"trailing_hours"`
-	// BaselineDays is the history the daily baseline update reads.
-	BaselineDays int `yaml:"baseline_days"`
-	// Frameworks are the compliance frameworks of the daily and quarterly
-	// reports (passed as --frameworks; empty: the report command's default).
-	Frameworks []string `yaml:"frameworks"`
-	// Jobs the daemon runs (default hourly, daily, quarterly).
-	Jobs []string `yaml:"jobs"`
-	// OrgID, Accounts, Regions and Sources describe the raw layout for
-	// sharding: with accounts and regions set, hourly converts list only
-	// AWSLogs/[<org>/]<account>/<CloudTrail|vpcflowlogs>/<region>/YYYY/MM/DD/
-	// of the days in the window, and the AWS fan-out gets one item each.
-	OrgID    string   `yaml:"org_id"`
-	Accounts []string `yaml:"accounts"`
-	Regions  []string `yaml:"regions"`
-	Sources  []string `yaml:"sources"`
-	// Bins is how many ECS tasks the AWS hourly fan-out runs: the shards
-	// are split into this many bins (0: one task per shard).
-	Bins int `yaml:"bins"`
-	// LeaseMinutes is the lock lease on locks/<job>.json (renewed every third).
-	LeaseMinutes int `yaml:"lease_minutes"`
-}
-
 // S3 settings apply to every s3:// location.
 type S3 struct {
 	Endpoint    string `yaml:"endpoint"`   // custom endpoint (MinIO, VPC endpoint); "" = AWS
@@ -100,7 +73,7 @@ func Default() Config {
 		Convert:        Convert{Source: "auto", BufferRows: 30_000},
 		Entities:       Entities{Extract: true, Threshold: 0.7, PII: "off", PIIKeyEnv: "SECLAKE_PII_KEY"},
 		Log:            Log{Level: "info", Format: "auto"},
-		Schedule:       Schedule{TrailingHours: 3, BaselineDays: 14, Jobs: []string{"hourly", "daily", "quarterly"}, Sources: []string{"cloudtrail"}, LeaseMinutes: 10},
+		Schedule:       DefaultSchedule(),
 	}
 }
 
@@ -124,9 +97,7 @@ func Load(path string) (Config, error) {
 
 // ApplyEnv overlays the environment variables SECLAKE_LAKE, SECLAKE_RAW,
 // SECLAKE_S3_ENDPOINT, AWS_REGION, SECLAKE_S3_REGION, SECLAKE_S3_PATH_STYLE,
-// SECLAKE_KMS_KEY, SECLAKE_LOG_LEVEL, SECLAKE_LOG_FORMAT and the
-// comma-separated SECLAKE_SCHEDULE_ACCOUNTS, _REGIONS, _SOURCES, _FRAMEWORKS
-// and SECLAKE_SCHEDULE_ORG_ID (getenv is
+// SECLAKE_KMS_KEY, SECLAKE_LOG_LEVEL and SECLAKE_LOG_FORMAT (getenv is
 // os.Getenv in main).
 func (c *Config) ApplyEnv(getenv func(string) string) error {
 	set := func(dst *string, key string) {
@@ -142,28 +113,8 @@ func (c *Config) ApplyEnv(getenv func(string) string) error {
 	set(&c.S3.KMSKeyID, "SECLAKE_KMS_KEY")
 	set(&c.Log.Level, "SECLAKE_LOG_LEVEL")
 	set(&c.Log.Format, "SECLAKE_LOG_FORMAT")
-	// The AWS task definition passes the fan-out layout this way.
-	list := func(dst *[]string, key string) {
-		if v := getenv(key); v != "" {
-			*dst = nil
-			for _, p := range strings.Split(v, ",") {
-				if p = strings.TrimSpace(p); p != "" {
-					*dst = append(*dst, p)
-				}
-			}
-		}
-	}
-	list(&c.Schedule.Accounts, "SECLAKE_SCHEDULE_ACCOUNTS")
-	list(&c.Schedule.Regions, "SECLAKE_SCHEDULE_REGIONS")
-	list(&c.Schedule.Sources, "SECLAKE_SCHEDULE_SOURCES")
-	list(&c.Schedule.Frameworks, "SECLAKE_SCHEDULE_FRAMEWORKS")
-	set(&c.Schedule.OrgID, "SECLAKE_SCHEDULE_ORG_ID")
-	if v := getenv("SECLAKE_SCHEDULE_BINS"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil {
-			return fmt.Errorf("SECLAKE_SCHEDULE_BINS=%q: want a number", v)
-		}
-		c.Schedule.Bins = n
+	if err := c.Schedule.applyEnv(getenv); err != nil {
+		return err
 	}
 	if v := getenv("SECLAKE_S3_PATH_STYLE"); v != "" {
 		b, err := strconv.ParseBool(v)
@@ -240,34 +191,6 @@ func (c Config) Validate() error {
 	default:
 		bad("log.format", "%q: want auto, json or text", c.Log.Format)
 	}
-	if c.Schedule.TrailingHours < 1 || c.Schedule.TrailingHours > 48 {
-		bad("schedule.trailing_hours", "%d must be between 1 and 48", c.Schedule.TrailingHours)
-	}
-	if c.Schedule.BaselineDays < 1 || c.Schedule.BaselineDays > 400 {
-		bad("schedule.baseline_days", "%d must be between 1 and 400", c.Schedule.BaselineDays)
-	}
-	for _, j := range c.Schedule.Jobs {
-		switch j {
-		case "hourly", "daily", "quarterly":
-		default:
-			bad("schedule.jobs", "%q: want hourly, daily or quarterly", j)
-		}
-	}
-	for _, s := range c.Schedule.Sources {
-		switch s {
-		case "cloudtrail", "vpcflow":
-		default:
-			bad("schedule.sources", "%q: want cloudtrail or vpcflow (sharded by account and region)", s)
-		}
-	}
-	if (len(c.Schedule.Accounts) == 0) != (len(c.Schedule.Regions) == 0) {
-		bad("schedule.accounts", "set both schedule.accounts and schedule.regions, or neither")
-	}
-	if c.Schedule.Bins < 0 {
-		bad("schedule.bins", "%d must be 0 (one per shard) or more", c.Schedule.Bins)
-	}
-	if c.Schedule.LeaseMinutes < 1 {
-		bad("schedule.lease_minutes", "%d must be at least 1", c.Schedule.LeaseMinutes)
-	}
+	c.Schedule.validate(bad)
 	return errors.Join(errs...)
 }
