@@ -143,21 +143,6 @@ func (c *common) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.logFormat, "log-format", "", "auto|json|text (auto: text on a terminal, JSON otherwise)")
 }
 
-// forward returns the common flags given on the command line other than
-// --config, to pass on to the commands a job runs in-process.
-func (c *common) forward(fs *flag.FlagSet) []string {
-	var out []string
-	fs.Visit(func(f *flag.Flag) {
-		switch f.Name {
-		case "lake", "s3-endpoint", "s3-region", "kms-key", "log-level", "log-format":
-			out = append(out, "--"+f.Name, f.Value.String())
-		case "s3-path-style":
-			out = append(out, "--s3-path-style="+f.Value.String())
-		}
-	})
-	return out
-}
-
 // resolve layers defaults < file < env < flags and validates the result.
 func (c *common) resolve(a *App, fs *flag.FlagSet) (config.Config, error) {
 	cfg, err := config.Load(c.configPath)

@@ -23,6 +23,21 @@ func (a *App) now() time.Time {
 	return time.Now()
 }
 
+// forward returns the common flags given on the command line other than
+// --config, to pass on to the commands a job runs in-process.
+func (c *common) forward(fs *flag.FlagSet) []string {
+	var out []string
+	fs.Visit(func(f *flag.Flag) {
+		switch f.Name {
+		case "lake", "s3-endpoint", "s3-region", "kms-key", "log-level", "log-format":
+			out = append(out, "--"+f.Name, f.Value.String())
+		case "s3-path-style":
+			out = append(out, "--s3-path-style="+f.Value.String())
+		}
+	})
+	return out
+}
+
 // runFlags are the flags of `seclake run`.
 type runFlags struct {
 	c       common
