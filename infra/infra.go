@@ -100,9 +100,6 @@ func yamlString(s string) string {
 	return `"` + r.Replace(s) + `"`
 }
 
-// subEscape protects ${…} in s from Fn::Sub (Athena placeholders).
-func subEscape(s string) string { return strings.ReplaceAll(s, "${", "${!") }
-
 // GlueTemplate renders glue.yaml: the Glue database, one table per lake
 // table with partition projection (the same properties as `seclake athena
 // ddl`), and the saved queries as Athena named queries.

@@ -410,10 +410,3 @@ func TestLostLeaseCancelsRun(t *testing.T) {
 		t.Fatal("Keep did not report the lost lease")
 	}
 }
-
-type testWriter struct{ t *testing.T }
-
-func (w testWriter) Write(p []byte) (int, error) {
-	w.t.Log(strings.TrimSpace(string(p)))
-	return len(p), nil
-}
