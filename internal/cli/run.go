@@ -12,8 +12,10 @@ import (
 	"time"
 
 	"github.com/seclake/seclake/internal/config"
+	"github.com/seclake/seclake/internal/lake"
 	"github.com/seclake/seclake/internal/schedule"
 	"github.com/seclake/seclake/internal/storage"
+	"github.com/seclake/seclake/jobs/convert"
 )
 
 func (a *App) now() time.Time {
@@ -109,7 +111,7 @@ func runRun(ctx context.Context, a *App, args []string) error {
 		}
 	}
 	if f.planOut != "" {
-		return a.writePlan(ctx, cfg, f.planOut, items, f.dryRun)
+		return a.writePlan(ctx, cfg, f.planOut, items, at, f.dryRun)
 	}
 	steps, err := selectSteps(job, f.steps)
 	if err != nil {
@@ -224,17 +226,31 @@ type planEntry struct {
 // list of bins to key. One ECS task converts one bin: at a thousand
 // accounts, a task per shard would spend far more on task start-up than on
 // converting (infra/README.md, Scale).
-func (a *App) writePlan(ctx context.Context, cfg config.Config, key string, items []schedule.Item, dry bool) error {
-	bins := schedule.Bin(items, cfg.Schedule.Bins)
-	dir := strings.TrimSuffix(key, ".json") + "/"
-	plan := make([]planEntry, len(bins))
-	var st storage.Store
-	if !dry {
-		var err error
-		if st, err = openStore(ctx, cfg, cfg.Lake); err != nil {
-			return fmt.Errorf("--lake: %w", err)
+func (a *App) writePlan(ctx context.Context, cfg config.Config, key string, items []schedule.Item, at time.Time, dry bool) error {
+	st, err := openStore(ctx, cfg, cfg.Lake)
+	if err != nil {
+		return fmt.Errorf("--lake: %w", err)
+	}
+	// Weigh each shard by the bytes its hour before the closed one read (its
+	// manifest from the previous activation); unknown shards weigh 1.
+	from, _ := schedule.ClosedHour(at)
+	prevWin := lake.Window{From: from.Add(-time.Hour), To: from}
+	weights := make([]int64, len(items))
+	if cfg.Schedule.Bins > 0 && cfg.Schedule.Bins < len(items) {
+		for i, it := range items {
+			m, err := lake.ReadManifest(ctx, st, convert.ManifestKey(prevWin, it.Shard()))
+			switch {
+			case err == nil:
+				weights[i] = m.Counts.BytesRead
+			case errors.Is(err, storage.ErrNotFound):
+			default:
+				return err
+			}
 		}
 	}
+	bins := schedule.BinByWeight(items, weights, cfg.Schedule.Bins)
+	dir := strings.TrimSuffix(key, ".json") + "/"
+	plan := make([]planEntry, len(bins))
 	for i, b := range bins {
 		plan[i] = planEntry{Bin: fmt.Sprintf("%sbin-%05d.json", dir, i), Shards: len(b)}
 		if dry {

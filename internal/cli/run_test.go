@@ -56,7 +56,7 @@ func writeConfig(t *testing.T, body string) string {
 }
 
 func TestRunDryRun(t *testing.T) {
-	cfg := writeConfig(t, "lake: /tmp/lake\nraw: /tmp/raw\nschedule:\n  accounts: ['111122223333']\n  regions: [eu-west-1, us-east-1]\n")
+	cfg := writeConfig(t, "lake: "+t.TempDir()+"\nraw: "+t.TempDir()+"\nschedule:\n  accounts: ['111122223333']\n  regions: [eu-west-1, us-east-1]\n")
 	code, out, errOut := run(t, nil, "run", "hourly", "--config", cfg, "--at", "2026-11-21T00:20:00Z", "--step", "convert", "--dry-run")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut)
@@ -235,6 +235,13 @@ func TestPlanBins(t *testing.T) {
 	m, err := lake.ReadManifest(context.Background(), st, convert.ManifestKey(w, "cloudtrail-111122223333-us-east-1"))
 	if err != nil || m.Counts.RecordsWritten == 0 {
 		t.Fatalf("shard manifest: %v %+v", err, m)
+	}
+	// The next activation weighs shards by what their previous hour read:
+	// the one shard with data gets a bin of its own.
+	code, out, errOut = run(t, nil, "run", "hourly", "--config", cfg, "--at", "2026-11-21T11:20:00Z", "--plan-out", "plans/next.json", "--dry-run")
+	plan = nil
+	if code != 0 || json.Unmarshal([]byte(out), &plan) != nil || len(plan) != 2 || plan[0].Shards+plan[1].Shards != 6 || min(plan[0].Shards, plan[1].Shards) != 1 {
+		t.Fatalf("weighted plan: exit %d %s %s", code, out, errOut)
 	}
 }
 

@@ -97,3 +97,38 @@ func TestWindows(t *testing.T) {
 		t.Errorf("PreviousQuarter(Jul) = %s", p)
 	}
 }
+
+func TestBinByWeight(t *testing.T) {
+	items := Items("", []string{"cloudtrail"}, []string{"a1", "a2", "a3", "a4", "a5", "a6"}, []string{"r"})
+	weights := []int64{100, 1, 1, 1, 50, 50}
+	bins := BinByWeight(items, weights, 2)
+	if len(bins) != 2 {
+		t.Fatalf("%d bins", len(bins))
+	}
+	sum := func(b []Item) (s int64) {
+		for _, it := range b {
+			for i := range items {
+				if items[i] == it {
+					s += weights[i]
+				}
+			}
+		}
+		return s
+	}
+	if s0, s1 := sum(bins[0]), sum(bins[1]); s0+s1 != 203 || s0-s1 > 1 || s1-s0 > 1 {
+		t.Errorf("bin weights %d and %d, want 102/101", s0, s1)
+	}
+	if bins[0][0].Account != "a1" {
+		t.Errorf("bin 0 starts with %s", bins[0][0].Account)
+	}
+	// Unknown weights (all zero): equal counts.
+	bins = BinByWeight(items, make([]int64, 6), 3)
+	for _, b := range bins {
+		if len(b) != 2 {
+			t.Errorf("bins by count %v", bins)
+		}
+	}
+	if got := BinByWeight(items, weights, 0); len(got) != 6 {
+		t.Errorf("0 bins: %d", len(got))
+	}
+}

@@ -2,6 +2,7 @@ package schedule
 
 import (
 	"fmt"
+	"sort"
 	"strings"
 	"time"
 )
@@ -79,6 +80,51 @@ func Bin(items []Item, n int) [][]Item {
 	for i := range n {
 		lo, hi := i*len(items)/n, (i+1)*len(items)/n
 		out = append(out, items[lo:hi])
+	}
+	return out
+}
+
+// BinByWeight splits items into n bins of nearly equal total weight
+// (greedy, heaviest first into the lightest bin; ties by position, so the
+// result is deterministic). weights[i] is items[i]'s expected work, e.g. the
+// bytes its previous hour read; n <= 0 or n >= len(items) gives one bin per
+// item. Within a bin, items keep their order.
+func BinByWeight(items []Item, weights []int64, n int) [][]Item {
+	known := false
+	for _, w := range weights {
+		known = known || w > 0
+	}
+	if n <= 0 || n >= len(items) || !known {
+		return Bin(items, n) // no history: equal counts, an account's shards together
+	}
+	order := make([]int, len(items))
+	for i := range order {
+		order[i] = i
+	}
+	sort.SliceStable(order, func(a, b int) bool { return weights[order[a]] > weights[order[b]] })
+	load := make([]int64, n)
+	member := make([][]int, n)
+	for _, i := range order {
+		best := 0
+		for b := 1; b < n; b++ {
+			if load[b] < load[best] {
+				best = b
+			}
+		}
+		load[best] += max(weights[i], 1)
+		member[best] = append(member[best], i)
+	}
+	out := make([][]Item, 0, n)
+	for _, m := range member {
+		if len(m) == 0 {
+			continue
+		}
+		sort.Ints(m)
+		bin := make([]Item, len(m))
+		for j, i := range m {
+			bin[j] = items[i]
+		}
+		out = append(out, bin)
 	}
 	return out
 }
