@@ -8,7 +8,7 @@ BIN       := $(CURDIR)/bin
 SECLAKE   := $(BIN)/seclake
 DEMO      := $(CURDIR)/demo
 
-.PHONY: all build demo test test-short bench bench-entity lint fuzz clean
+.PHONY: all build demo test test-short bench bench-entity lint lint-infra fuzz clean
 
 all: build
 
@@ -26,9 +26,9 @@ $(BIN)/minio:
 demo: build
 	@bash scripts/demo.sh "$(SECLAKE)" "$(DEMO)"
 
-## test: unit tests + integration tests against a real MinIO and DuckDB
-test: $(BIN)/minio
-	SECLAKE_REQUIRE_MINIO=1 SECLAKE_MINIO_BIN=$(BIN)/minio $(GO) test $(GOFLAGS_T) -count=1 -timeout 30m ./...
+## test: unit tests + integration tests against a real MinIO and DuckDB, cfn-lint on infra/
+test: $(BIN)/minio lint-infra
+	SECLAKE_REQUIRE_MINIO=1 SECLAKE_REQUIRE_CFNLINT=1 SECLAKE_MINIO_BIN=$(BIN)/minio $(GO) test $(GOFLAGS_T) -count=1 -timeout 30m ./...
 
 test-short:
 	$(GO) test $(GOFLAGS_T) -short ./...
@@ -36,6 +36,11 @@ test-short:
 ## bench: throughput and memory against baselines measured in the same run
 bench: build
 	@bash scripts/bench.sh "$(SECLAKE)"
+
+## lint-infra: CloudFormation templates (the state machines are checked by go test ./infra)
+lint-infra:
+	@command -v cfn-lint >/dev/null || { echo "cfn-lint is required: pip install cfn-lint (.ci/run installs it)"; exit 1; }
+	cfn-lint infra/seclake.yaml infra/glue.yaml
 
 lint:
 	$(GO) vet $(GOFLAGS_T) ./...

@@ -169,22 +169,53 @@ func (t Table) DDL(o DDLOptions) string {
 	}
 	b.WriteString(")\nSTORED AS PARQUET\n")
 	fmt.Fprintf(&b, "LOCATION '%s/%s'\n", loc, t.Prefix)
-	b.WriteString("TBLPROPERTIES (\n  'parquet.compression' = 'ZSTD',\n  'projection.enabled' = 'true',\n")
+	b.WriteString("TBLPROPERTIES (\n")
+	props := t.Properties(DDLOptions{Location: loc, Accounts: []string{accounts}, Regions: []string{regions}, FromDay: from})
+	for i, p := range props {
+		sep := ","
+		if i == len(props)-1 {
+			sep = ""
+		}
+		fmt.Fprintf(&b, "  '%s' = '%s'%s\n", p.Key, p.Value, sep)
+	}
+	b.WriteString(");\n")
+	return b.String()
+}
+
+// Property is one table property (TBLPROPERTIES / Glue table parameter).
+type Property struct{ Key, Value string }
+
+// Properties are the table's properties: compression and partition
+// projection, in DDL order. The Athena DDL and the CloudFormation Glue
+// tables (infra/) both render these.
+func (t Table) Properties(o DDLOptions) []Property {
+	regions, accounts, from, loc := strings.Join(o.Regions, ","), strings.Join(o.Accounts, ","), o.FromDay, o.Location
+	ps := []Property{{"parquet.compression", "ZSTD"}, {"projection.enabled", "true"}}
+	add := func(k, v string) { ps = append(ps, Property{k, v}) }
 	for _, p := range t.Partitions {
 		lp := strings.ToLower(p)
 		switch p {
 		case "region":
-			fmt.Fprintf(&b, "  'projection.%s.type' = 'enum',\n  'projection.%s.values' = '%s',\n", lp, lp, regions)
+			add("projection."+lp+".type", "enum")
+			add("projection."+lp+".values", regions)
 		case "accountId":
-			fmt.Fprintf(&b, "  'projection.%s.type' = 'enum',\n  'projection.%s.values' = '%s',\n", lp, lp, accounts)
+			add("projection."+lp+".type", "enum")
+			add("projection."+lp+".values", accounts)
 		case "source":
-			fmt.Fprintf(&b, "  'projection.%s.type' = 'enum',\n  'projection.%s.values' = 'cloudtrail,vpcflow,s3access,unknown',\n", lp, lp)
+			add("projection."+lp+".type", "enum")
+			add("projection."+lp+".values", "cloudtrail,vpcflow,s3access,unknown")
 		case "eventDay":
-			fmt.Fprintf(&b, "  'projection.%s.type' = 'date',\n  'projection.%s.format' = 'yyyyMMdd',\n  'projection.%s.range' = '%s,NOW',\n  'projection.%s.interval' = '1',\n  'projection.%s.interval.unit' = 'DAYS',\n", lp, lp, lp, from, lp, lp)
+			add("projection."+lp+".type", "date")
+			add("projection."+lp+".format", "yyyyMMdd")
+			add("projection."+lp+".range", from+",NOW")
+			add("projection."+lp+".interval", "1")
+			add("projection."+lp+".interval.unit", "DAYS")
 		case "eventHour":
-			fmt.Fprintf(&b, "  'projection.%s.type' = 'integer',\n  'projection.%s.range' = '0,23',\n  'projection.%s.digits' = '2',\n", lp, lp, lp)
+			add("projection."+lp+".type", "integer")
+			add("projection."+lp+".range", "0,23")
+			add("projection."+lp+".digits", "2")
 		}
 	}
-	fmt.Fprintf(&b, "  'storage.location.template' = '%s/%s%s/'\n);\n", loc, t.Prefix, t.Template)
-	return b.String()
+	add("storage.location.template", loc+"/"+t.Prefix+t.Template+"/")
+	return ps
 }

@@ -14,6 +14,7 @@ func runAthena(ctx context.Context, a *App, args []string) error {
 	}
 	fs := newFlagSet(a, "athena ddl", "athena ddl --location s3://bucket/prefix --accounts 111122223333,… --regions us-east-1,… [--database seclake]")
 	loc := fs.String("location", "", "the lake's S3 location (s3://bucket/prefix)")
+	fs.StringVar(loc, "lake", "", "same as --location")
 	accounts := fs.String("accounts", "", "comma-separated account ids for partition projection")
 	regions := fs.String("regions", "", "comma-separated regions for partition projection")
 	db := fs.String("database", "seclake", "Glue database name")

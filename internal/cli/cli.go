@@ -14,8 +14,10 @@ import (
 	"runtime/debug"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/seclake/seclake/internal/config"
+	"github.com/seclake/seclake/internal/schedule"
 	"github.com/seclake/seclake/internal/storage"
 )
 
@@ -26,6 +28,10 @@ type App struct {
 	Getenv func(string) string
 	// StderrTTY reports whether stderr is a terminal (progress bars, text logs).
 	StderrTTY bool
+	// Now is the clock (nil: time.Now); tests inject a fixed time.
+	Now func() time.Time
+	// Clock drives `seclake schedule` (nil: the wall clock); tests inject a fake.
+	Clock schedule.Clock
 }
 
 type command struct {
@@ -42,6 +48,10 @@ func (a *App) commands() []command {
 		{"extract", "(re)fill entity columns of existing partitions (backfill)", runExtract},
 		{"feedback", "record an analyst verdict on an entity (feedback entity)", runFeedback},
 		{"athena", "print Athena DDL for the lake tables (athena ddl)", runAthena},
+		{"run", "run one activation of a scheduled job: run hourly|daily|quarterly", runRun},
+		{"schedule", "local daemon: run the hourly/daily/quarterly jobs on their schedules", runSchedule},
+		{"backfill", "convert any window in parallel hour×shard partitions, resumable", runBackfill},
+		{"lake", "lake init (bucket encryption, lifecycle, object lock) | lake retention", runLake},
 		{"version", "print the version", func(ctx context.Context, a *App, args []string) error {
 			fmt.Fprintln(a.Stdout, "seclake", Version)
 			return nil

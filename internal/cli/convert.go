@@ -23,6 +23,8 @@ func runConvert(ctx context.Context, a *App, args []string) error {
 	to := fs.String("to", "", "RFC3339: convert objects delivered before this time")
 	workers := fs.Int("workers", -1, "parallel parsers (default: number of CPUs)")
 	flowFormat := fs.String("vpcflow-format", "", "comma-separated field names for header-less custom VPC flow logs")
+	shard := fs.String("shard", "", "name of this slice of the raw logs (with --prefix) when a window is converted in parallel shards; part of the manifest key and part names")
+	ifChanged := fs.Bool("if-changed", false, "skip the window if its committed manifest lists exactly the objects there now (cheap trailing re-runs)")
 	asJSON := fs.Bool("json", false, "print the run summary as one JSON object")
 	doExtract := fs.Bool("extract", true, "extract security entities into every row (entities.extract)")
 	if err := fs.Parse(args); err != nil {
@@ -82,7 +84,7 @@ func runConvert(ctx context.Context, a *App, args []string) error {
 		bar = newProgressBar(a.Stderr, start)
 	}
 	jc := convert.Config{
-		Raw: rawStore, Lake: lakeStore, Prefixes: splitList(*prefix), Source: cfg.Convert.Source, Window: win,
+		Raw: rawStore, Lake: lakeStore, Prefixes: splitList(*prefix), Shard: *shard, IfChanged: *ifChanged, Source: cfg.Convert.Source, Window: win,
 		Workers: cfg.Convert.Workers, VPCFlowFormat: cfg.Convert.VPCFlowFormat, Logger: log,
 		Writer:     lake.WriterOptions{MaxBufferedRows: cfg.Convert.BufferRows, MaxPartRows: cfg.Convert.BufferRows},
 		Extraction: extraction,
@@ -99,7 +101,7 @@ func runConvert(ctx context.Context, a *App, args []string) error {
 	}
 	elapsed := time.Since(start)
 	sum := summary{
-		Counts: m.Counts, Window: m.Window.ID(), Outputs: len(m.Outputs), Manifest: lake.ManifestKey(convert.JobName, win),
+		Counts: m.Counts, Window: m.Window.ID(), Outputs: len(m.Outputs), Manifest: convert.ManifestKey(win, *shard),
 		Seconds: elapsed.Seconds(),
 	}
 	if elapsed > 0 {

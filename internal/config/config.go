@@ -26,6 +26,7 @@ type Config struct {
 	Convert        Convert  `yaml:"convert"`
 	Entities       Entities `yaml:"entities"`
 	Log            Log      `yaml:"log"`
+	Schedule       Schedule `yaml:"schedule"`
 }
 
 // S3 settings apply to every s3:// location.
@@ -72,6 +73,7 @@ func Default() Config {
 		Convert:        Convert{Source: "auto", BufferRows: 30_000},
 		Entities:       Entities{Extract: true, Threshold: 0.7, PII: "off", PIIKeyEnv: "SECLAKE_PII_KEY"},
 		Log:            Log{Level: "info", Format: "auto"},
+		Schedule:       DefaultSchedule(),
 	}
 }
 
@@ -111,6 +113,9 @@ func (c *Config) ApplyEnv(getenv func(string) string) error {
 	set(&c.S3.KMSKeyID, "SECLAKE_KMS_KEY")
 	set(&c.Log.Level, "SECLAKE_LOG_LEVEL")
 	set(&c.Log.Format, "SECLAKE_LOG_FORMAT")
+	if err := c.Schedule.applyEnv(getenv); err != nil {
+		return err
+	}
 	if v := getenv("SECLAKE_S3_PATH_STYLE"); v != "" {
 		b, err := strconv.ParseBool(v)
 		if err != nil {
@@ -186,5 +191,6 @@ func (c Config) Validate() error {
 	default:
 		bad("log.format", "%q: want auto, json or text", c.Log.Format)
 	}
+	c.Schedule.validate(bad)
 	return errors.Join(errs...)
 }

@@ -86,3 +86,28 @@ func TestValidateNamesSettings(t *testing.T) {
 		t.Fatalf("defaults invalid: %v", err)
 	}
 }
+
+func TestScheduleSettings(t *testing.T) {
+	c := Default()
+	env := map[string]string{"SECLAKE_SCHEDULE_ACCOUNTS": "111122223333, 444455556666", "SECLAKE_SCHEDULE_REGIONS": "us-east-1", "SECLAKE_SCHEDULE_BINS": "4"}
+	if err := c.ApplyEnv(func(k string) string { return env[k] }); err != nil {
+		t.Fatal(err)
+	}
+	if len(c.Schedule.Accounts) != 2 || c.Schedule.Accounts[1] != "444455556666" || c.Schedule.Bins != 4 || c.Schedule.TrailingHours != 3 {
+		t.Fatalf("schedule %+v", c.Schedule)
+	}
+	if err := c.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	c.Schedule.Regions = nil
+	c.Schedule.Jobs = []string{"weekly"}
+	err := c.Validate()
+	for _, key := range []string{"schedule.accounts", "schedule.jobs"} {
+		if err == nil || !strings.Contains(err.Error(), key) {
+			t.Errorf("Validate() = %v, want an error naming %s", err, key)
+		}
+	}
+	if err := c.ApplyEnv(func(k string) string { return map[string]string{"SECLAKE_SCHEDULE_BINS": "x"}[k] }); err == nil {
+		t.Error("SECLAKE_SCHEDULE_BINS=x accepted")
+	}
+}

@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strings"
 	"syscall"
+	"time"
 )
 
 // Local is a Store on a local directory. Each key maps to the file
@@ -140,13 +141,62 @@ func (l *Local) Put(ctx context.Context, key string, r io.Reader, opts PutOption
 	if err := ValidateKey(key); err != nil {
 		return err
 	}
-	if err := l.put(ctx, key, r, opts); err != nil {
+	var err error
+	if opts.IfNoneMatch || opts.IfMatch != "" {
+		err = l.condPut(ctx, key, r, opts)
+	} else {
+		err = l.put(ctx, key, r, opts, time.Time{})
+	}
+	if err != nil {
 		return fmt.Errorf("storage: put %q: %w", key, err)
 	}
 	return nil
 }
 
-func (l *Local) put(ctx context.Context, key string, r io.Reader, opts PutOptions) (err error) {
+// condLockName is the lock file serialising conditional Puts on a Local
+// store. It starts with tempPrefix, so List never shows it and no key can
+// name it.
+const condLockName = tempPrefix + "conditional.lock"
+
+// condPut checks the condition and writes under an exclusive flock(2) on
+// the store's lock file, so conditional Puts from any process are atomic
+// with respect to each other (as S3's are). The new object's mtime is made
+// strictly later than the old one's, so its ETag always changes even when a
+// coarse file system clock would give both writes the same timestamp.
+func (l *Local) condPut(ctx context.Context, key string, r io.Reader, opts PutOptions) error {
+	lf, err := os.OpenFile(filepath.Join(l.root, condLockName), os.O_CREATE|os.O_RDWR, 0o644)
+	if err != nil {
+		return err
+	}
+	defer lf.Close()
+	if err := lockFile(ctx, lf); err != nil {
+		return err
+	}
+	defer unlockFile(lf)
+	var mtime time.Time
+	fi, err := os.Stat(l.path(key))
+	switch {
+	case err == nil && fi.Mode().IsRegular():
+		if opts.IfNoneMatch {
+			return fmt.Errorf("%w: object exists (If-None-Match)", ErrPreconditionFailed)
+		}
+		if opts.IfMatch != "" && opts.IfMatch != localETag(fi) {
+			return fmt.Errorf("%w: ETag %s, want %s (If-Match)", ErrPreconditionFailed, localETag(fi), opts.IfMatch)
+		}
+		mtime = fi.ModTime()
+	case err == nil || isNotFound(err):
+		if opts.IfMatch != "" {
+			return fmt.Errorf("%w: object does not exist (If-Match)", ErrPreconditionFailed)
+		}
+	default:
+		return err
+	}
+	return l.put(ctx, key, r, opts, mtime)
+}
+
+// put writes key atomically. A non-zero after is the replaced object's
+// mtime: the new object's mtime is set strictly later.
+func (l *Local) put(ctx context.Context, key string, r io.Reader, opts PutOptions, after time.Time) (err error) {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -178,6 +228,18 @@ func (l *Local) put(ctx context.Context, key string, r io.Reader, opts PutOption
 	}
 	if err := tmp.Close(); err != nil {
 		return err
+	}
+	if !after.IsZero() {
+		fi, err := os.Stat(tmp.Name())
+		if err != nil {
+			return err
+		}
+		if !fi.ModTime().After(after) {
+			t := after.Add(time.Microsecond)
+			if err := os.Chtimes(tmp.Name(), t, t); err != nil {
+				return err
+			}
+		}
 	}
 	if err := ctx.Err(); err != nil {
 		return err

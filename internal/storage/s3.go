@@ -170,6 +170,21 @@ func isS3NotFound(err error) bool {
 	return errors.As(err, &respErr) && respErr.HTTPStatusCode() == http.StatusNotFound && apiErr == nil
 }
 
+// isS3Precondition reports whether a conditional write lost: 412
+// PreconditionFailed, or 409 ConditionalRequestConflict (a concurrent
+// conditional write to the same key won).
+func isS3Precondition(err error) bool {
+	var apiErr smithy.APIError
+	if errors.As(err, &apiErr) {
+		switch apiErr.ErrorCode() {
+		case "PreconditionFailed", "ConditionalRequestConflict":
+			return true
+		}
+	}
+	var respErr *smithyhttp.ResponseError
+	return errors.As(err, &respErr) && respErr.HTTPStatusCode() == http.StatusPreconditionFailed
+}
+
 func trimETag(e *string) string { return strings.Trim(aws.ToString(e), `"`) }
 
 // Get streams key; the caller must Close the reader.
@@ -244,7 +259,17 @@ func (s *S3) put(ctx context.Context, key string, r io.Reader, opts PutOptions) 
 	if opts.ContentType != "" {
 		in.ContentType = aws.String(opts.ContentType)
 	}
+	if opts.IfNoneMatch {
+		in.IfNoneMatch = aws.String("*")
+	}
+	if opts.IfMatch != "" {
+		in.IfMatch = aws.String(`"` + opts.IfMatch + `"`)
+	}
 	if _, err := s.uploader.UploadObject(ctx, in); err != nil {
+		// If-Match on a missing key answers 404 NoSuchKey (S3 and MinIO).
+		if isS3Precondition(err) || opts.IfMatch != "" && isS3NotFound(err) {
+			return fmt.Errorf("storage: put %s: %w: %w", s.loc(key), ErrPreconditionFailed, err)
+		}
 		return fmt.Errorf("storage: put %s: %w", s.loc(key), err)
 	}
 	return nil
@@ -288,3 +313,16 @@ func (s *S3) Delete(ctx context.Context, key string) error {
 	}
 	return nil
 }
+
+// Client is the underlying S3 client, for bucket-level administration
+// (seclake lake init). Object writes must go through Put.
+func (s *S3) Client() *s3.Client { return s.client }
+
+// Bucket is the store's bucket.
+func (s *S3) Bucket() string { return s.bucket }
+
+// Prefix is the store's key prefix ("" or ending in "/").
+func (s *S3) Prefix() string { return s.prefix }
+
+// KMSKeyID is the key every Put encrypts with.
+func (s *S3) KMSKeyID() string { return s.kmsKeyID }

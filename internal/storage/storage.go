@@ -41,6 +41,14 @@ type PutOptions struct {
 	// Flush; the object is still complete and atomic when Put returns. Jobs
 	// put data parts this way and Flush once before their commit marker.
 	Deferred bool
+	// IfNoneMatch makes the Put conditional on key not existing (S3
+	// If-None-Match: *). IfMatch makes it conditional on the current object
+	// having this ETag (S3 If-Match). A failed condition returns an error
+	// wrapping ErrPreconditionFailed and leaves the object untouched. Both
+	// are atomic with respect to other conditional Puts on the same store,
+	// including from other processes: the basis of leases (internal/schedule).
+	IfNoneMatch bool
+	IfMatch     string
 }
 
 // Syncer is implemented by stores that can postpone durability (Local).
@@ -63,6 +71,9 @@ var (
 	ErrNotFound = errors.New("storage: object not found")
 	// ErrNoKMSKey is returned when an S3 store is asked to write without a KMS key.
 	ErrNoKMSKey = errors.New("storage: S3 writes need a KMS key (--kms-key / SECLAKE_KMS_KEY)")
+	// ErrPreconditionFailed is returned when a conditional Put's condition
+	// (IfNoneMatch, IfMatch) does not hold.
+	ErrPreconditionFailed = errors.New("storage: precondition failed")
 	// ErrInvalidKey is returned for keys that are empty, absolute or contain "..".
 	ErrInvalidKey = errors.New("storage: invalid key")
 )

@@ -51,7 +51,17 @@ type Config struct {
 	Prefixes []string
 	Source   string      // "auto" (or "") or one of rawlog.Sources
 	Window   lake.Window // delivery-time window of the inputs
-	Workers  int         // parallel parsers; default NumCPU
+	// Shard names one slice of the raw logs converted on its own (a
+	// (source, account, region) item of the AWS hourly fan-out, with
+	// Prefixes selecting it). It is part of the manifest key and of every
+	// part's name, so shards of one window never replace each other's parts;
+	// "" is the whole raw store. Use one sharding consistently per lake.
+	Shard string
+	// IfChanged skips the run when the window already has a manifest whose
+	// inputs (keys and ETags) are exactly the objects listed now: the
+	// hourly job's trailing re-runs cost one listing when nothing arrived late.
+	IfChanged bool
+	Workers   int // parallel parsers; default NumCPU
 	// VPCFlowFormat is the field list for header-less flow logs in a custom format.
 	VPCFlowFormat []string
 	Writer        lake.WriterOptions
@@ -85,6 +95,9 @@ func (c *Config) Validate() error {
 	}
 	if !c.Window.From.IsZero() && !c.Window.To.IsZero() && !c.Window.From.Before(c.Window.To) {
 		return fmt.Errorf("convert: --from %s must be before --to %s", c.Window.From.Format(time.RFC3339), c.Window.To.Format(time.RFC3339))
+	}
+	if c.Shard != "" && (strings.ContainsAny(c.Shard, "/\\=@") || storage.ValidateKey(c.Shard) != nil) {
+		return fmt.Errorf("convert: --shard %q: use letters, digits, '-', '_' and '.'", c.Shard)
 	}
 	if c.Workers < 0 {
 		return fmt.Errorf("convert: --workers %d must be ≥ 0", c.Workers)
@@ -131,10 +144,21 @@ func Run(ctx context.Context, cfg Config) (*lake.Manifest, error) {
 	if workers == 0 {
 		workers = runtime.NumCPU()
 	}
-	manifestKey := lake.ManifestKey(JobName, cfg.Window)
+	manifestKey := ManifestKey(cfg.Window, cfg.Shard)
 	prev, err := lake.ReadManifest(ctx, cfg.Lake, manifestKey)
 	if err != nil && !errors.Is(err, storage.ErrNotFound) {
 		return nil, err
+	}
+
+	if cfg.IfChanged && prev != nil {
+		same, err := sameInputs(ctx, &cfg, prev)
+		if err != nil {
+			return nil, fmt.Errorf("convert: list raw objects: %w", err)
+		}
+		if same {
+			log.Info("convert skipped: inputs unchanged since the committed run", "manifest", manifestKey, "inputs", len(prev.Inputs))
+			return prev, nil
+		}
 	}
 
 	ctx, cancel := context.WithCancelCause(ctx)
@@ -228,6 +252,42 @@ func Run(ctx context.Context, cfg Config) (*lake.Manifest, error) {
 			ErrWrongSource, cfg.Source, seq.withData, strings.Join(slices.Sorted(maps.Keys(seq.looks)), " or "))
 	}
 	return m, nil
+}
+
+// sameInputs reports whether the objects of the window are exactly prev's inputs.
+func sameInputs(ctx context.Context, cfg *Config, prev *lake.Manifest) (bool, error) {
+	want := make(map[string]string, len(prev.Inputs))
+	for _, in := range prev.Inputs {
+		want[in.Key] = in.ETag
+	}
+	n := 0
+	errDiffers := errors.New("differs")
+	err := listPrefixes(ctx, cfg.Raw, cfg.Prefixes, func(info storage.ObjectInfo) error {
+		t := rawlog.ParseKey(info.Key).Time
+		if t.IsZero() {
+			t = info.LastModified
+		}
+		if !cfg.Window.Contains(t) {
+			return nil
+		}
+		if etag, ok := want[info.Key]; !ok || etag != info.ETag {
+			return errDiffers
+		}
+		n++
+		return nil
+	})
+	if errors.Is(err, errDiffers) {
+		return false, nil
+	}
+	return err == nil && n == len(want), err
+}
+
+// ManifestKey is where a run of window w (and shard, if any) commits.
+func ManifestKey(w lake.Window, shard string) string {
+	if shard == "" {
+		return lake.ManifestKey(JobName, w)
+	}
+	return lake.RunPrefix(JobName) + w.ID() + "/shard=" + shard + "/" + lake.ManifestName
 }
 
 // listPrefixes lists the objects under each prefix, in key order overall:

@@ -84,6 +84,9 @@ func chunked[T any](fill func([]T)) func([]T) {
 
 // tag names the unit of idempotence of a part: source and delivery hour.
 func (s *sequencer) tag(source string, tk *task) string {
+	if s.cfg.Shard != "" {
+		return source + "@" + tk.lay.Time.UTC().Format("2006010215") + "@" + s.cfg.Shard
+	}
 	return source + "@" + tk.lay.Time.UTC().Format("2006010215")
 }
 

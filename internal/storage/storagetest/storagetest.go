@@ -9,10 +9,13 @@ import (
 	"context"
 	"crypto/sha256"
 	"errors"
+	"fmt"
 	"io"
 	"math/rand/v2"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -35,6 +38,94 @@ func Run(t *testing.T, newStore func(t *testing.T) storage.Store) {
 	t.Run("InvalidKeys", func(t *testing.T) { testInvalidKeys(t, newStore(t)) })
 	t.Run("FailingReader", func(t *testing.T) { testFailingReader(t, newStore(t)) })
 	t.Run("ContextCancel", func(t *testing.T) { testContextCancel(t, newStore(t)) })
+	t.Run("Conditional", func(t *testing.T) { testConditional(t, newStore(t)) })
+	t.Run("ConditionalRace", func(t *testing.T) { testConditionalRace(t, newStore(t)) })
+}
+
+func condPut(s storage.Store, key, body string, o storage.PutOptions) error {
+	return s.Put(context.Background(), key, strings.NewReader(body), o)
+}
+
+// testConditional: If-None-Match creates only; If-Match replaces only the
+// version it names; a failed condition leaves the object as it was.
+func testConditional(t *testing.T, s storage.Store) {
+	ctx := context.Background()
+	const key = "locks/hourly.json"
+	if err := condPut(s, key, "v1", storage.PutOptions{IfMatch: "nope"}); !errors.Is(err, storage.ErrPreconditionFailed) {
+		t.Fatalf("If-Match on a missing object: err = %v, want ErrPreconditionFailed", err)
+	}
+	if err := condPut(s, key, "v1", storage.PutOptions{IfNoneMatch: true}); err != nil {
+		t.Fatalf("If-None-Match on a missing object: %v", err)
+	}
+	if err := condPut(s, key, "v2", storage.PutOptions{IfNoneMatch: true}); !errors.Is(err, storage.ErrPreconditionFailed) {
+		t.Fatalf("If-None-Match on an existing object: err = %v, want ErrPreconditionFailed", err)
+	}
+	got, info := MustGet(t, s, key)
+	sameBytes(t, "after failed If-None-Match", got, []byte("v1"))
+	if err := condPut(s, key, "v3", storage.PutOptions{IfMatch: "0123-stale"}); !errors.Is(err, storage.ErrPreconditionFailed) {
+		t.Fatalf("If-Match with a wrong ETag: err = %v, want ErrPreconditionFailed", err)
+	}
+	// Same size as v1: the ETag must still change.
+	if err := condPut(s, key, "v4", storage.PutOptions{IfMatch: info.ETag}); err != nil {
+		t.Fatalf("If-Match with the current ETag: %v", err)
+	}
+	got, info2 := MustGet(t, s, key)
+	sameBytes(t, "after If-Match", got, []byte("v4"))
+	if info2.ETag == info.ETag {
+		t.Fatalf("ETag unchanged after a conditional replace: %q", info2.ETag)
+	}
+	if err := condPut(s, key, "v5", storage.PutOptions{IfMatch: info.ETag}); !errors.Is(err, storage.ErrPreconditionFailed) {
+		t.Fatalf("If-Match with the previous ETag: err = %v, want ErrPreconditionFailed", err)
+	}
+	if err := s.Delete(ctx, key); err != nil {
+		t.Fatal(err)
+	}
+	if err := condPut(s, key, "v6", storage.PutOptions{IfNoneMatch: true}); err != nil {
+		t.Fatalf("If-None-Match after Delete: %v", err)
+	}
+	if keys := Keys(t, s, ""); !slices.Equal(keys, []string{key}) {
+		t.Errorf("List = %q, want only %q", keys, key)
+	}
+}
+
+// testConditionalRace: of many concurrent creators exactly one wins, and of
+// many concurrent replacers of one version exactly one wins.
+func testConditionalRace(t *testing.T, s storage.Store) {
+	const n = 8
+	race := func(o storage.PutOptions) int {
+		var wg sync.WaitGroup
+		var won, lost atomic.Int32
+		for i := range n {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				err := condPut(s, "race/lock", fmt.Sprintf("writer-%d", i), o)
+				switch {
+				case err == nil:
+					won.Add(1)
+				case errors.Is(err, storage.ErrPreconditionFailed):
+					lost.Add(1)
+				default:
+					t.Errorf("writer %d: %v", i, err)
+				}
+			}()
+		}
+		wg.Wait()
+		if int(won.Load()+lost.Load()) != n {
+			t.Fatalf("won %d + lost %d != %d", won.Load(), lost.Load(), n)
+		}
+		return int(won.Load())
+	}
+	if w := race(storage.PutOptions{IfNoneMatch: true}); w != 1 {
+		t.Fatalf("%d concurrent If-None-Match creators won, want exactly 1", w)
+	}
+	info, err := s.Stat(context.Background(), "race/lock")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w := race(storage.PutOptions{IfMatch: info.ETag}); w != 1 {
+		t.Fatalf("%d concurrent If-Match replacers won, want exactly 1", w)
+	}
 }
 
 // Data returns n deterministic pseudo-random bytes.
