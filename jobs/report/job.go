@@ -118,6 +118,10 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	}
 	defer eng.Close()
 	db := eng.DB()
+	// Dozens of queries read the same parts: keep their footers in memory.
+	if _, err := db.ExecContext(ctx, "SET parquet_metadata_cache = true"); err != nil {
+		return nil, fmt.Errorf("report: %w", err)
+	}
 
 	var integ []integrity.Hour
 	var integProblems []integrity.Problem
@@ -137,11 +141,18 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	lap := time.Now()
+	phase := func(name string) {
+		cfg.Logger.Debug("report phase", "phase", name, "seconds", time.Since(lap).Seconds())
+		lap = time.Now()
+	}
+	phase("open+list")
 	views := periodViews(cfg.Period, now, cfg.ExpectedShare)
 	if err := createViews(ctx, db, views, integ, runs, days); err != nil {
 		return nil, err
 	}
 
+	phase("views")
 	// Missing hours become findings of their own, written before the
 	// findings are read so the report and its controls count them.
 	gaps, err := gapFindings(ctx, db, cfg.Period)
@@ -171,20 +182,23 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		return nil, fmt.Errorf("report: view p_findings: %w", err)
 	}
 
+	phase("gaps")
 	common, err := buildCommon(ctx, db, cfg.Period, now, integProblems)
 	if err != nil {
 		return nil, err
 	}
 	common.Views = views.list()
+	phase("sections")
 
 	res := &Result{GapFindings: len(gaps), Statuses: map[string]map[string]string{}}
 	var outs []Output
+	runner := &compliance.Runner{DB: db}
 	for _, fid := range frameworks {
 		fw, _ := cfg.Mapping.Framework(fid)
 		doc := &Document{Common: *common, Framework: FrameworkResult{ID: fw.ID, Title: fw.Title}}
 		res.Statuses[fw.ID] = map[string]string{}
 		for _, c := range fw.Controls {
-			cr, err := compliance.Evaluate(ctx, db, c)
+			cr, err := compliance.Evaluate(ctx, runner, c)
 			if err != nil {
 				return nil, err
 			}
@@ -192,6 +206,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 			res.Statuses[fw.ID][c.ID] = cr.Status
 		}
 		doc.Framework.tally()
+		phase("controls " + fw.ID)
 		files, err := Render(doc)
 		if err != nil {
 			return nil, err

@@ -148,7 +148,7 @@ FROM streams ORDER BY source, account_id, region`, 500)
 	must(&c.Integrity.Summary, "CloudTrail digest verification", `SELECT account_id, region, count(*) FILTER (WHERE status = 'verified') AS verified,
   count(*) FILTER (WHERE status = 'unverified') AS unverified, count(*) FILTER (WHERE status = 'broken') AS broken
 FROM integrity GROUP BY ALL ORDER BY account_id, region`, 200)
-	must(&c.Quarantine, "Quarantined records", `SELECT log_source, "eventDay", stage, count(*) AS records, sum(raw_size) AS raw_bytes, any_value(error) AS example_error
+	must(&c.Quarantine, "Quarantined records", `SELECT log_source, "eventDay", stage, count(*) AS records, sum(raw_size) AS raw_bytes, min(error) AS example_error
 FROM p_quarantine GROUP BY ALL ORDER BY "eventDay", log_source, stage`, 100)
 	must(&c.Suppressed, "Suppressed findings and analyst notes", `SELECT finding_id, detector, title, account_id, severity_label, feedback_note
 FROM p_findings WHERE status = 'suppressed' ORDER BY severity DESC, finding_id`, 100)
