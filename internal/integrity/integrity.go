@@ -200,15 +200,15 @@ func (v *Verifier) Verify(ctx context.Context, from, to time.Time) (*Result, err
 	logFiles := map[string]time.Time{} // CloudTrail log key → delivery time
 	err := v.Store.List(ctx, v.Prefix, func(o storage.ObjectInfo) error {
 		l := rawlog.ParseKey(o.Key)
-		if l.Source != rawlog.CloudTrail || l.Time.IsZero() {
+		if l.Source != rawlog.CloudTrail {
 			return nil
 		}
 		switch {
 		case strings.Contains(o.Key, "/CloudTrail-Digest/") && !strings.HasSuffix(o.Key, SignatureSidecar):
-			if l.Time.After(from) && !l.Time.After(to.Add(time.Hour)) {
+			if end, ok := DigestTime(o.Key); ok && end.After(from) && !end.After(to.Add(time.Hour)) {
 				digestKeys = append(digestKeys, o.Key)
 			}
-		case l.NonData == "":
+		case l.NonData == "" && !l.Time.IsZero():
 			if !l.Time.Before(from) && l.Time.Before(to) {
 				logFiles[o.Key] = l.Time
 			}
@@ -401,6 +401,20 @@ func (v *Verifier) Verify(ctx context.Context, from, to time.Time) (*Result, err
 		return a.Kind < b.Kind
 	})
 	return res, nil
+}
+
+// DigestTime reads the end time from a digest file name
+// (…_CloudTrail-Digest_…_20261121T110000Z.json.gz).
+func DigestTime(key string) (time.Time, bool) {
+	base := key[strings.LastIndex(key, "/")+1:]
+	base, _, _ = strings.Cut(base, ".")
+	parts := strings.Split(base, "_")
+	for i := len(parts) - 1; i >= 0; i-- {
+		if t, err := time.Parse("20060102T150405Z", parts[i]); err == nil {
+			return t, true
+		}
+	}
+	return time.Time{}, false
 }
 
 // storeKey maps an S3 object key named in a digest to a key in Store: the

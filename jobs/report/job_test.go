@@ -3,7 +3,12 @@ package report
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
+	"crypto/rsa"
+	"encoding/json"
 	"flag"
+	"github.com/seclake/seclake/internal/integrity"
+	"github.com/seclake/seclake/internal/integrity/integritytest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -139,5 +144,45 @@ func TestPeriods(t *testing.T) {
 		if _, err := compliance.ParsePeriod(bad); err == nil {
 			t.Errorf("%q: no error", bad)
 		}
+	}
+}
+
+func TestReportIntegrity(t *testing.T) {
+	dir := t.TempDir()
+	store, _ := storage.NewLocal(dir)
+	buildLake(t, store)
+	raw, _ := storage.NewLocal(t.TempDir())
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr := integritytest.Write(t, raw, key, day.Add(10*time.Hour), 4, false)
+	storagetest.MustPut(t, raw, tr.Logs[2][0], integritytest.Gzip([]byte(`{"Records":[{"eventName":"Forged"}]}`)))
+	if err := raw.Delete(context.Background(), tr.Logs[3][1]); err != nil {
+		t.Fatal(err)
+	}
+	p, _ := compliance.ParsePeriod("2026-11-21")
+	res, err := Run(context.Background(), Config{Lake: store, Root: dir, Raw: raw, PublicKeys: integrity.Keys{integrity.Fingerprint(&key.PublicKey): &key.PublicKey},
+		Period: p, Frameworks: []string{"pci-dss"}, Now: func() time.Time { return fixedNow }, Threads: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := res.Statuses["pci-dss"]["10.3"]; got != compliance.StatusNotMet {
+		t.Errorf("10.3 = %q, want not met (a tampered and a missing log file)", got)
+	}
+	html, _ := storagetest.MustGet(t, store, ReportPrefix("2026-11-21", "pci-dss")+"report.html")
+	for _, want := range []string{integrity.ModifiedLog, integrity.MissingLog, tr.Logs[2][0], tr.Logs[3][1]} {
+		if !bytes.Contains(html, []byte(want)) {
+			t.Errorf("report.html does not name %q", want)
+		}
+	}
+	js, _ := storagetest.MustGet(t, store, ReportPrefix("2026-11-21", "pci-dss")+"report.json")
+	var doc Document
+	if err := json.Unmarshal(js, &doc); err != nil {
+		t.Fatal(err)
+	}
+	// 4 hours: 10 and 11 verified, 12 and 13 broken.
+	if got := doc.Integrity.Summary.Rows; len(got) != 1 || got[0][2] != "2" || got[0][4] != "2" {
+		t.Errorf("integrity summary = %v, want 2 verified and 2 broken hours", got)
 	}
 }
