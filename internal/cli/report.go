@@ -109,7 +109,7 @@ manifest runs/report/<window>/manifest.json last.`)
 			return usageErr("report.public_keys %s: %w", cfg.Report.PublicKeys, err)
 		}
 	}
-	if rc.Retention, err = reportRetention(ctx, cfg, rc.Out, clock()); err != nil {
+	if rc.Retention, err = report.RetentionFor(ctx, rc.Out, cfg.Report.RetentionDays, clock()); err != nil {
 		return err
 	}
 	res, err := report.Run(ctx, rc)
@@ -145,20 +145,6 @@ manifest runs/report/<window>/manifest.json last.`)
 		}
 	}
 	return nil
-}
-
-// reportRetention decides the Object Lock retention of report objects: only
-// on S3 buckets that have Object Lock, for report.retention_days.
-func reportRetention(ctx context.Context, cfg config.Config, out storage.Store, now time.Time) (*storage.Retention, error) {
-	lk, ok := out.(storage.ObjectLocker)
-	if !ok || cfg.Report.RetentionDays == 0 {
-		return nil, nil
-	}
-	on, err := lk.ObjectLockEnabled(ctx)
-	if err != nil || !on {
-		return nil, err
-	}
-	return &storage.Retention{Mode: storage.RetentionCompliance, Until: now.UTC().Truncate(24*time.Hour).AddDate(0, 0, cfg.Report.RetentionDays)}, nil
 }
 
 func locate(s storage.Store, key string) string {

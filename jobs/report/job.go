@@ -245,6 +245,21 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	return res, nil
 }
 
+// RetentionFor decides the Object Lock retention of report objects: COMPLIANCE
+// mode for days from now's day, and only on stores whose bucket has Object
+// Lock enabled (nil otherwise, and for days == 0: the bucket default applies).
+func RetentionFor(ctx context.Context, out storage.Store, days int, now time.Time) (*storage.Retention, error) {
+	lk, ok := out.(storage.ObjectLocker)
+	if !ok || days <= 0 {
+		return nil, nil
+	}
+	on, err := lk.ObjectLockEnabled(ctx)
+	if err != nil || !on {
+		return nil, err
+	}
+	return &storage.Retention{Mode: storage.RetentionCompliance, Until: now.UTC().Truncate(24*time.Hour).AddDate(0, 0, days)}, nil
+}
+
 // ReportPrefix is where the reports of a period and framework live.
 func ReportPrefix(period, framework string) string {
 	return "reports/period=" + period + "/framework=" + framework + "/"
