@@ -42,6 +42,7 @@ func (a *App) commands() []command {
 		{"extract", "(re)fill entity columns of existing partitions (backfill)", runExtract},
 		{"feedback", "record an analyst verdict on an entity (feedback entity)", runFeedback},
 		{"athena", "print Athena DDL for the lake tables (athena ddl)", runAthena},
+		{"notify", "send new findings to SNS, webhooks and Security Hub (routing from config)", runNotify},
 		{"report", "compliance reports (SOC 2, PCI DSS, GDPR) for a period, log gaps, digest checks", runReport},
 		{"version", "print the version", func(ctx context.Context, a *App, args []string) error {
 			fmt.Fprintln(a.Stdout, "seclake", Version)
