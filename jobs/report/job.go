@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"sort"
 	"strings"
 	"time"
@@ -59,7 +60,10 @@ type Config struct {
 	// hours from Now on are not expected yet). Required for reproducible output.
 	Now     func() time.Time
 	Threads int
-	Logger  *slog.Logger
+	// MemoryLimit bounds DuckDB (default "1GB"); the period tables spill
+	// to a temporary directory beyond it.
+	MemoryLimit string
+	Logger      *slog.Logger
 }
 
 // Output is one object the run wrote.
@@ -90,6 +94,9 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
+	if cfg.MemoryLimit == "" {
+		cfg.MemoryLimit = "1GB"
+	}
 	if cfg.ExpectedShare <= 0 {
 		cfg.ExpectedShare = 0.5
 	}
@@ -112,16 +119,26 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	began := time.Now()
 	now := cfg.Now().UTC()
 
-	eng, err := analytics.Open(ctx, cfg.Root, analytics.Options{Threads: cfg.Threads})
+	// Dozens of queries read the same parts: keep their footers in memory;
+	// the period tables spill to disk past the memory limit.
+	tmp, err := os.MkdirTemp("", "seclake-report-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(tmp)
+	eng, err := analytics.Open(ctx, cfg.Root, analytics.Options{Threads: cfg.Threads, MemoryLimit: cfg.MemoryLimit, Settings: []string{
+		"SET parquet_metadata_cache = true", "SET temp_directory = " + analytics.QuoteLiteral(tmp), "SET preserve_insertion_order = false"}})
 	if err != nil {
 		return nil, err
 	}
 	defer eng.Close()
 	db := eng.DB()
-	// Dozens of queries read the same parts: keep their footers in memory.
-	if _, err := db.ExecContext(ctx, "SET parquet_metadata_cache = true"); err != nil {
-		return nil, fmt.Errorf("report: %w", err)
+	lap := time.Now()
+	phase := func(name string) {
+		cfg.Logger.Debug("report phase", "phase", name, "seconds", time.Since(lap).Seconds())
+		lap = time.Now()
 	}
+	phase("open")
 
 	var integ []integrity.Hour
 	var integProblems []integrity.Problem
@@ -141,13 +158,16 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	lap := time.Now()
-	phase := func(name string) {
-		cfg.Logger.Debug("report phase", "phase", name, "seconds", time.Since(lap).Seconds())
-		lap = time.Now()
+	phase("integrity+list")
+	texts := sectionTexts()
+	for _, f := range cfg.Mapping.Frameworks {
+		for _, c := range f.Controls {
+			for _, q := range append(append([]compliance.Query{}, c.Requires...), c.Evidence...) {
+				texts = append(texts, q.SQL)
+			}
+		}
 	}
-	phase("open+list")
-	views := periodViews(cfg.Period, now, cfg.ExpectedShare)
+	views := periodViews(cfg.Period, now, cfg.ExpectedShare, usedColumns(texts))
 	if err := createViews(ctx, db, views, integ, runs, days); err != nil {
 		return nil, err
 	}

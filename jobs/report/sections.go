@@ -105,6 +105,18 @@ func (f *FrameworkResult) tally() {
 	}
 }
 
+// The section queries over the period tables (see usedColumns).
+const (
+	volumeSQL = `SELECT 'cloudtrail' AS table_name, count(*) AS records, count(DISTINCT "accountId") AS accounts, count(DISTINCT region) AS regions FROM p_cloudtrail
+UNION ALL SELECT 'vpcflow', count(*), count(DISTINCT "accountId"), count(DISTINCT region) FROM p_vpcflow
+UNION ALL SELECT 's3access', count(*), count(DISTINCT "accountId"), count(DISTINCT region) FROM p_s3access
+UNION ALL SELECT 'quarantine', count(*), NULL, NULL FROM p_quarantine`
+	quarantineSQL = `SELECT log_source, "eventDay", stage, count(*) AS records, sum(raw_size) AS raw_bytes, min(error) AS example_error
+FROM p_quarantine GROUP BY ALL ORDER BY "eventDay", log_source, stage`
+)
+
+func sectionTexts() []string { return []string{volumeSQL, quarantineSQL} }
+
 func q(ctx context.Context, db *sql.DB, name, sql string, limit int) (compliance.Result, error) {
 	r, err := compliance.Run(ctx, db, compliance.Query{Name: name, SQL: sql, Limit: limit})
 	if err != nil {
@@ -125,10 +137,7 @@ func buildCommon(ctx context.Context, db *sql.DB, p compliance.Period, now time.
 		}
 	}
 	var vol compliance.Result
-	must(&vol, "Records in the period", `SELECT 'cloudtrail' AS table_name, count(*) AS records, count(DISTINCT "accountId") AS accounts, count(DISTINCT region) AS regions FROM p_cloudtrail
-UNION ALL SELECT 'vpcflow', count(*), count(DISTINCT "accountId"), count(DISTINCT region) FROM p_vpcflow
-UNION ALL SELECT 's3access', count(*), count(DISTINCT "accountId"), count(DISTINCT region) FROM p_s3access
-UNION ALL SELECT 'quarantine', count(*), NULL, NULL FROM p_quarantine`, 10)
+	must(&vol, "Records in the period", volumeSQL, 10)
 	c.Volume = []compliance.Result{vol}
 
 	f := &c.Findings
@@ -148,8 +157,7 @@ FROM streams ORDER BY source, account_id, region`, 500)
 	must(&c.Integrity.Summary, "CloudTrail digest verification", `SELECT account_id, region, count(*) FILTER (WHERE status = 'verified') AS verified,
   count(*) FILTER (WHERE status = 'unverified') AS unverified, count(*) FILTER (WHERE status = 'broken') AS broken
 FROM integrity GROUP BY ALL ORDER BY account_id, region`, 200)
-	must(&c.Quarantine, "Quarantined records", `SELECT log_source, "eventDay", stage, count(*) AS records, sum(raw_size) AS raw_bytes, min(error) AS example_error
-FROM p_quarantine GROUP BY ALL ORDER BY "eventDay", log_source, stage`, 100)
+	must(&c.Quarantine, "Quarantined records", quarantineSQL, 100)
 	must(&c.Suppressed, "Suppressed findings and analyst notes", `SELECT finding_id, detector, title, account_id, severity_label, feedback_note
 FROM p_findings WHERE status = 'suppressed' ORDER BY severity DESC, finding_id`, 100)
 	if err != nil {

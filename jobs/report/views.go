@@ -12,6 +12,7 @@ import (
 	"github.com/seclake/seclake/internal/analytics"
 	"github.com/seclake/seclake/internal/compliance"
 	"github.com/seclake/seclake/internal/integrity"
+	"github.com/seclake/seclake/schemas"
 )
 
 // View is one named SQL definition the report's queries read; the report
@@ -34,7 +35,7 @@ func ts(t time.Time) string {
 
 // periodViews defines the views of controls.yaml over one period. Values are
 // generated here (times, days), never taken from user text.
-func periodViews(p compliance.Period, now time.Time, share float64) viewSet {
+func periodViews(p compliance.Period, now time.Time, share float64, cols map[string][]string) viewSet {
 	startDay := analytics.QuoteLiteral(p.Start.Format("20060102"))
 	endDay := analytics.QuoteLiteral(p.End.Add(-time.Nanosecond).Format("20060102"))
 	clip := p.End
@@ -45,18 +46,16 @@ func periodViews(p compliance.Period, now time.Time, share float64) viewSet {
 	add := func(name, sql string) { defs = append(defs, View{name, strings.TrimSpace(sql)}) }
 	add("period", fmt.Sprintf(`SELECT %s AS start_ts, %s AS end_ts, %s AS start_day, %s AS end_day, %d AS hours, %s AS now_ts`,
 		ts(p.Start), ts(p.End), startDay, endDay, p.Hours(), ts(now)))
-	for _, t := range []string{"cloudtrail", "vpcflow", "s3access"} {
-		add("p_"+t, fmt.Sprintf(`SELECT * FROM %s WHERE "eventDay" BETWEEN %s AND %s AND event_time >= %s AND event_time < %s`,
-			t, startDay, endDay, ts(p.Start), ts(p.End)))
+	for _, t := range []string{"cloudtrail", "vpcflow", "s3access", "quarantine"} {
+		add("p_"+t, fmt.Sprintf(`SELECT %s FROM %s WHERE "eventDay" BETWEEN %s AND %s AND event_time >= %s AND event_time < %s`,
+			selectList(cols[t]), t, startDay, endDay, ts(p.Start), ts(p.End)))
 	}
-	add("p_quarantine", fmt.Sprintf(`SELECT * FROM quarantine WHERE "eventDay" BETWEEN %s AND %s AND event_time >= %s AND event_time < %s`,
-		startDay, endDay, ts(p.Start), ts(p.End)))
 	// Hours each log stream delivered, from partition columns only.
 	var parts []string
 	for _, t := range []string{"cloudtrail", "vpcflow", "s3access"} {
 		parts = append(parts, fmt.Sprintf(`SELECT '%s' AS source, "accountId" AS account_id, region,
          CAST(strptime("eventDay", '%%Y%%m%%d') + to_hours(CAST("eventHour" AS BIGINT)) AS TIMESTAMPTZ) AS hour_ts, count(*) AS records
-  FROM %s WHERE "eventDay" BETWEEN %s AND %s GROUP BY ALL`, t, t, startDay, endDay))
+  FROM p_%s GROUP BY ALL`, t, t))
 	}
 	add("stream_hours", "SELECT * FROM (\n  "+strings.Join(parts, "\n  UNION ALL\n  ")+fmt.Sprintf("\n) WHERE hour_ts >= %s AND hour_ts < %s", ts(p.Start), ts(p.End)))
 	add("hours", fmt.Sprintf(`SELECT unnest(generate_series(%s, %s, INTERVAL 1 HOUR)) AS hour_ts`, ts(p.Start), ts(clip.Add(-time.Hour))))
@@ -89,7 +88,7 @@ func createViews(ctx context.Context, db *sql.DB, v viewSet, integ []integrity.H
 			continue
 		}
 		kind := "VIEW"
-		if d.Name == "stream_hours" || d.Name == "streams" || d.Name == "hours" {
+		if d.Name == "stream_hours" || d.Name == "streams" || d.Name == "hours" || strings.HasPrefix(d.Name, "p_") {
 			kind = "TABLE" // read many times; computed once
 		}
 		if _, err := db.ExecContext(ctx, fmt.Sprintf("CREATE OR REPLACE TEMP %s %s AS %s", kind, analytics.QuoteIdent(d.Name), d.SQL)); err != nil {
@@ -129,6 +128,66 @@ func createViews(ctx context.Context, db *sql.DB, v viewSet, integ []integrity.H
 		}
 	}
 	return nil
+}
+
+func selectList(cols []string) string {
+	if len(cols) == 0 {
+		return "*"
+	}
+	q := make([]string, len(cols))
+	for i, c := range cols {
+		q[i] = analytics.QuoteIdent(c)
+	}
+	return strings.Join(q, ", ")
+}
+
+// usedColumns finds, for each event table and the quarantine, the columns
+// any of the texts names (plus partition columns and event_time). The
+// period tables are materialised with just these columns: dozens of control
+// queries then scan DuckDB's own storage instead of thousands of Parquet
+// parts each time.
+func usedColumns(texts []string) map[string][]string {
+	low := strings.ToLower(strings.Join(texts, "\n"))
+	out := map[string][]string{}
+	for _, name := range []string{"cloudtrail", "vpcflow", "s3access", "quarantine"} {
+		t, _ := schemas.Lookup(name)
+		var cols []string
+		for _, c := range t.Columns() {
+			if c.Name == "event_time" || mentions(low, strings.ToLower(c.Name)) {
+				cols = append(cols, c.Name)
+			}
+		}
+		for _, part := range hiveParts(t) {
+			cols = append(cols, part)
+		}
+		out[name] = cols
+	}
+	return out
+}
+
+func hiveParts(t schemas.Table) []string {
+	var out []string
+	for _, p := range t.Partitions {
+		if strings.Contains(t.Template, p+"=") {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+func mentions(text, ident string) bool {
+	isID := func(c byte) bool { return c == '_' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' }
+	for i := 0; ; {
+		k := strings.Index(text[i:], ident)
+		if k < 0 {
+			return false
+		}
+		a, b := i+k, i+k+len(ident)
+		if (a == 0 || !isID(text[a-1])) && (b == len(text) || !isID(text[b])) {
+			return true
+		}
+		i = b
+	}
 }
 
 func sha(b []byte) string {
