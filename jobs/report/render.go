@@ -144,7 +144,7 @@ func chartDays(id, title string, days []string, series []Series) template.HTML {
 		}
 		if len(days) <= 31 || i%7 == 0 {
 			fmt.Fprintf(&b, `<text x="%.1f" y="%g" font-size="9" transform="rotate(60 %.1f %g)">%s</text>`,
-				left+float64(i)*bw+bw/2, top+h-bottom+12, left+float64(i)*bw+bw/2, top+h-bottom+12, esc(d[5:]))
+				left+float64(i)*bw+bw/2, top+h-bottom+12, left+float64(i)*bw+bw/2, top+h-bottom+12, esc(bucketLabel(d)))
 		}
 	}
 	x := left
@@ -158,6 +158,14 @@ func chartDays(id, title string, days []string, series []Series) template.HTML {
 	}
 	b.WriteString(`</svg>`)
 	return template.HTML(b.String())
+}
+
+// bucketLabel shortens a bucket for an axis: "11-21" for days, "09h" for hours.
+func bucketLabel(d string) string {
+	if len(d) > 10 {
+		return d[11:] + "h"
+	}
+	return d[5:]
 }
 
 // chartBars draws horizontal bars.
@@ -190,25 +198,29 @@ func chartHeat(id, title string, days []string, rows []HeatRow) template.HTML {
 	if len(rows) == 0 || len(days) == 0 {
 		return template.HTML(`<p class="empty" data-chart="` + esc(id) + `">No expected log streams in the period.</p>`)
 	}
-	const left, cellH = 260.0, 16.0
-	cw := math.Max(4, math.Min(24, 480/float64(len(days))))
+	const left, cellH = 240.0, 16.0
+	cw := math.Max(2, math.Min(24, 780/float64(len(days))))
 	w := left + cw*float64(len(days)) + 10
 	h := cellH*float64(len(rows)) + 30
 	var b strings.Builder
-	fmt.Fprintf(&b, `<svg class="chart" data-chart="%s" role="img" aria-label="%s" viewBox="0 0 %g %g" width="100%%" xmlns="http://www.w3.org/2000/svg">`, esc(id), esc(title), w, h)
+	fmt.Fprintf(&b, `<svg class="chart" data-chart="%s" role="img" aria-label="%s" viewBox="0 0 %g %g" width="%g" xmlns="http://www.w3.org/2000/svg">`, esc(id), esc(title), w, h, w)
 	for r, row := range rows {
 		y := float64(r) * cellH
 		fmt.Fprintf(&b, `<text x="%g" y="%.1f" font-size="10" text-anchor="end">%s</text>`, left-6, y+12, esc(row.Stream))
 		for i, s := range row.Share {
 			fill := "#e0e0e0"
 			label := "not due"
+			gap := 1.0
+			if cw < 4 {
+				gap = 0
+			}
 			if s >= 0 {
 				// red (0) → green (1)
 				fill = fmt.Sprintf("hsl(%d,70%%,45%%)", int(120*s))
 				label = fmt.Sprintf("%.0f%% of hours delivered", 100*s)
 			}
 			fmt.Fprintf(&b, `<rect class="mark" x="%.1f" y="%.1f" width="%.1f" height="%g" fill="%s"><title>%s %s: %s</title></rect>`,
-				left+float64(i)*cw, y+1, cw-1, cellH-2, fill, esc(row.Stream), esc(days[i]), label)
+				left+float64(i)*cw, y+1, cw-gap, cellH-2, fill, esc(row.Stream), esc(days[i]), label)
 		}
 	}
 	fmt.Fprintf(&b, `<text x="%g" y="%g" font-size="10">%s</text><text x="%.1f" y="%g" font-size="10" text-anchor="end">%s</text>`,

@@ -44,7 +44,8 @@ type FindingsSection struct {
 	PerDay      []Series            `json:"per_day_by_severity"`
 	ByTechnique []Bar               `json:"by_technique"`
 	ByAccount   []Series            `json:"per_day_by_account"`
-	Days        []string            `json:"days"`
+	Unit        string              `json:"bucket"` // hour (day reports) or day
+	Days        []string            `json:"buckets"`
 	Queries     []compliance.Result `json:"-"`
 }
 
@@ -65,7 +66,8 @@ type CoverageSection struct {
 	ExpectedShare float64           `json:"expected_share"`
 	Streams       compliance.Result `json:"streams"`
 	Gaps          compliance.Result `json:"gaps"`
-	Days          []string          `json:"days"`
+	Unit          string            `json:"bucket"` // hour (up to a month) or day
+	Days          []string          `json:"buckets"`
 	Heat          []HeatRow         `json:"heat"` // share of hours delivered per expected stream and day
 }
 
@@ -170,10 +172,16 @@ FROM p_findings WHERE status = 'suppressed' ORDER BY severity DESC, finding_id`,
 	}
 	c.Coverage.ExpectedShare = 0.5
 
-	for d := p.Start; d.Before(p.End); d = d.AddDate(0, 0, 1) {
-		f.Days = append(f.Days, d.Format("2006-01-02"))
+	f.Unit = "day"
+	if p.Kind == "day" {
+		f.Unit = "hour"
 	}
-	c.Coverage.Days = f.Days
+	c.Coverage.Unit = "hour"
+	if p.Hours() > 31*24 {
+		c.Coverage.Unit = "day"
+	}
+	f.Days = buckets(p, f.Unit)
+	c.Coverage.Days = buckets(p, c.Coverage.Unit)
 	if err := f.series(ctx, db); err != nil {
 		return nil, err
 	}
@@ -186,6 +194,27 @@ FROM p_findings WHERE status = 'suppressed' ORDER BY severity DESC, finding_id`,
 		f.Total += n
 	}
 	return c, nil
+}
+
+// Bucket label formats (Go and DuckDB strftime).
+func bucketFormat(unit string) (goFmt, sqlFmt string) {
+	if unit == "hour" {
+		return "2006-01-02T15", "%Y-%m-%dT%H"
+	}
+	return "2006-01-02", "%Y-%m-%d"
+}
+
+func buckets(p compliance.Period, unit string) []string {
+	goFmt, _ := bucketFormat(unit)
+	step := 24 * time.Hour
+	if unit == "hour" {
+		step = time.Hour
+	}
+	var out []string
+	for t := p.Start; t.Before(p.End); t = t.Add(step) {
+		out = append(out, t.Format(goFmt))
+	}
+	return out
 }
 
 func dayIndex(days []string) map[string]int {
@@ -226,12 +255,13 @@ func (f *FindingsSection) series(ctx context.Context, db *sql.DB) error {
 		return out, rows.Err()
 	}
 	var err error
-	f.PerDay, err = load(`SELECT severity_label, strftime(window_end - INTERVAL 1 MICROSECOND, '%Y-%m-%d') AS day, count(*)
+	_, sf := bucketFormat(f.Unit)
+	f.PerDay, err = load(`SELECT severity_label, strftime(window_end - INTERVAL 1 MICROSECOND, '` + sf + `') AS day, count(*)
 FROM p_findings GROUP BY ALL ORDER BY max(severity) DESC, severity_label, day`)
 	if err != nil {
 		return err
 	}
-	f.ByAccount, err = load(`SELECT coalesce(nullif(account_id, ''), 'unknown') AS account, strftime(window_end - INTERVAL 1 MICROSECOND, '%Y-%m-%d') AS day, count(*)
+	f.ByAccount, err = load(`SELECT coalesce(nullif(account_id, ''), 'unknown') AS account, strftime(window_end - INTERVAL 1 MICROSECOND, '` + sf + `') AS day, count(*)
 FROM p_findings GROUP BY ALL ORDER BY account, day`)
 	if err != nil {
 		return err
@@ -256,7 +286,8 @@ FROM p_findings GROUP BY ALL ORDER BY n DESC, technique LIMIT 15`)
 // share of that day's (elapsed) hours with records.
 func (c *CoverageSection) heat(ctx context.Context, db *sql.DB, p compliance.Period) error {
 	idx := dayIndex(c.Days)
-	rows, err := db.QueryContext(ctx, `SELECT source || ' ' || account_id || ' ' || region AS stream, strftime(hour_ts, '%Y-%m-%d') AS day,
+	_, sf := bucketFormat(c.Unit)
+	rows, err := db.QueryContext(ctx, `SELECT source || ' ' || account_id || ' ' || region AS stream, strftime(hour_ts, '`+sf+`') AS day,
   avg(CASE WHEN delivered THEN 1.0 ELSE 0.0 END) AS share
 FROM coverage GROUP BY ALL ORDER BY stream, day`)
 	if err != nil {
