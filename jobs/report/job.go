@@ -10,7 +10,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"os"
 	"sort"
@@ -338,13 +337,4 @@ func listLakeDays(ctx context.Context, store storage.Store) ([]lakeDay, error) {
 		}
 	}
 	return out, nil
-}
-
-func readAll(ctx context.Context, s storage.Store, key string) ([]byte, error) {
-	rc, _, err := s.Get(ctx, key)
-	if err != nil {
-		return nil, err
-	}
-	defer rc.Close()
-	return io.ReadAll(rc)
 }

@@ -157,9 +157,7 @@ func usedColumns(texts []string) map[string][]string {
 				cols = append(cols, c.Name)
 			}
 		}
-		for _, part := range hiveParts(t) {
-			cols = append(cols, part)
-		}
+		cols = append(cols, hiveParts(t)...)
 		out[name] = cols
 	}
 	return out
