@@ -65,8 +65,8 @@ func TestReportDay(t *testing.T) {
 	buildLake(t, store)
 	res := runDay(t, dir)
 
-	if res.GapFindings != 1 {
-		t.Errorf("gap findings = %d, want 1 (dev account 05:00–08:00)", res.GapFindings)
+	if res.GapFindings != 2 {
+		t.Errorf("gap findings = %d, want 2 (dev CloudTrail 05:00–08:00, flow logs 21:00–24:00)", res.GapFindings)
 	}
 	want := map[string]map[string]string{
 		"soc2": {

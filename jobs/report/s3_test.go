@@ -48,11 +48,11 @@ func TestReportS3ObjectLock(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.GapFindings != 1 || res.Statuses["soc2"]["CC7.2"] != compliance.StatusNotMet {
+	if res.GapFindings != 2 || res.Statuses["soc2"]["CC7.2"] != compliance.StatusNotMet {
 		t.Errorf("gaps %d, CC7.2 %q", res.GapFindings, res.Statuses["soc2"]["CC7.2"])
 	}
 	if keys := storagetest.Keys(t, store, "findings/eventDay=20261121/"); len(keys) != 2 {
-		t.Errorf("findings parts in S3 = %v, want the detect part and one log_gap part", keys)
+		t.Errorf("findings parts in S3 = %v, want the detect part and one log_gap part (both gaps end on the 21st)", keys)
 	}
 	wantUntil := time.Date(2027, 12, 30, 0, 0, 0, 0, time.UTC) // 2026-11-25 + 400 days
 	if len(res.Outputs) != 3 {

@@ -153,7 +153,7 @@ FROM p_findings ORDER BY severity DESC, first_seen, finding_id`, 25)
   round(quantile_cont(epoch(window_end - first_seen), 0.9) / 60, 1) AS p90_min,
   round(max(epoch(window_end - first_seen)) / 60, 1) AS max_min
 FROM p_findings WHERE detector <> 'log_gap' GROUP BY severity_label ORDER BY min(severity) DESC`, 10)
-	must(&c.Coverage.Streams, "Log streams", `SELECT source, account_id, region, hours_delivered, (SELECT count(*) FROM hours) AS hours, records, expected
+	must(&c.Coverage.Streams, "Log streams", `SELECT source, account_id, region, hours_delivered, (SELECT count(*) FROM hours) AS hours, first_hour, last_hour, records, expected
 FROM streams ORDER BY source, account_id, region`, 500)
 	must(&c.Coverage.Gaps, "Gaps in expected log streams", `SELECT source, account_id, region, gap_start, gap_end, hours FROM gaps ORDER BY gap_start, source, account_id, region`, 200)
 	must(&c.Integrity.Summary, "CloudTrail digest verification", `SELECT account_id, region, count(*) FILTER (WHERE status = 'verified') AS verified,

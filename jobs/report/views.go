@@ -59,11 +59,17 @@ func periodViews(p compliance.Period, now time.Time, share float64, cols map[str
 	}
 	add("stream_hours", "SELECT * FROM (\n  "+strings.Join(parts, "\n  UNION ALL\n  ")+fmt.Sprintf("\n) WHERE hour_ts >= %s AND hour_ts < %s", ts(p.Start), ts(p.End)))
 	add("hours", fmt.Sprintf(`SELECT unnest(generate_series(%s, %s, INTERVAL 1 HOUR)) AS hour_ts`, ts(p.Start), ts(clip.Add(-time.Hour))))
+	// A stream is expected every hour from its first delivered hour in the
+	// period on (trailing silence included: a stopped trail is a gap) when it
+	// delivered in at least `share` of the hours between its first and last
+	// delivery, and in at least 12 hours; sparse streams (a rarely used
+	// region) are listed but not expected.
 	add("streams", fmt.Sprintf(`SELECT source, account_id, region, count(*) AS hours_delivered, sum(records) AS records,
-       count(*) >= %g * (SELECT count(*) FROM hours) AS expected
+       min(hour_ts) AS first_hour, max(hour_ts) AS last_hour,
+       count(*) >= 12 AND count(*) >= %g * (epoch(max(hour_ts) - min(hour_ts)) / 3600 + 1) AS expected
 FROM stream_hours WHERE hour_ts IN (SELECT hour_ts FROM hours) GROUP BY ALL`, share))
 	add("coverage", `SELECT s.source, s.account_id, s.region, h.hour_ts, coalesce(sh.records, 0) AS records, sh.records IS NOT NULL AS delivered
-FROM streams s CROSS JOIN hours h
+FROM streams s JOIN hours h ON h.hour_ts >= s.first_hour
 LEFT JOIN stream_hours sh ON sh.source = s.source AND sh.account_id = s.account_id AND sh.region = s.region AND sh.hour_ts = h.hour_ts
 WHERE s.expected`)
 	add("gaps", `SELECT source, account_id, region, min(hour_ts) AS gap_start, max(hour_ts) + INTERVAL 1 HOUR AS gap_end, count(*) AS hours
