@@ -37,6 +37,7 @@ manifest runs/report/<window>/manifest.json last.`)
 	cacheDir := fs.String("cache", "", "where an S3 lake is mirrored for DuckDB (default: user cache dir)")
 	now := fs.String("now", "", "RFC3339 clock for the report (default: now); fixes the output bytes")
 	asJSON := fs.Bool("json", false, "print the run summary as JSON")
+	memLimit := fs.String("memory-limit", "", "DuckDB memory limit while reporting, e.g. 512MB (report.memory_limit, default 1GB)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -46,6 +47,9 @@ manifest runs/report/<window>/manifest.json last.`)
 	cfg, err := c.resolve(a, fs)
 	if err != nil {
 		return err
+	}
+	if *memLimit != "" {
+		cfg.Report.MemoryLimit = *memLimit
 	}
 	if *pubKeys != "" {
 		cfg.Report.PublicKeys = *pubKeys
@@ -86,7 +90,7 @@ manifest runs/report/<window>/manifest.json last.`)
 	}
 	rc := report.Config{
 		Lake: store, Out: store, Root: root, Refresh: refresh,
-		Period: p, Frameworks: cfg.Report.Frameworks, ExpectedShare: cfg.Report.ExpectedShare,
+		Period: p, Frameworks: cfg.Report.Frameworks, ExpectedShare: cfg.Report.ExpectedShare, MemoryLimit: cfg.Report.MemoryLimit,
 		Now: clock, Logger: log,
 	}
 	if *out != "" {

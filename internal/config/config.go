@@ -43,6 +43,9 @@ type Report struct {
 	// PublicKeys is a PEM file of CloudTrail public keys for digest
 	// signature checks (aws cloudtrail list-public-keys); "" checks hashes only.
 	PublicKeys string `yaml:"public_keys"`
+	// MemoryLimit bounds DuckDB while reporting ("1GB"); the period's rows
+	// spill to a temporary directory beyond it.
+	MemoryLimit string `yaml:"memory_limit"`
 }
 
 // Notify settings (seclake notify): where findings go.
@@ -122,7 +125,7 @@ func Default() Config {
 		Convert:        Convert{Source: "auto", BufferRows: 30_000},
 		Entities:       Entities{Extract: true, Threshold: 0.7, PII: "off", PIIKeyEnv: "SECLAKE_PII_KEY"},
 		Log:            Log{Level: "info", Format: "auto"},
-		Report:         Report{ExpectedShare: 0.5, RetentionDays: 400},
+		Report:         Report{ExpectedShare: 0.5, RetentionDays: 400, MemoryLimit: "1GB"},
 		Notify:         Notify{MinSeverity: 60},
 	}
 }
@@ -241,11 +244,25 @@ func (c Config) Validate() error {
 	if c.Report.ExpectedShare <= 0 || c.Report.ExpectedShare > 1 {
 		bad("report.expected_share", "%g must be in (0, 1]", c.Report.ExpectedShare)
 	}
+	if m := c.Report.MemoryLimit; m != "" && !validSize(m) {
+		bad("report.memory_limit", "%q: want a size such as 512MB or 2GB", m)
+	}
 	if c.Report.RetentionDays < 0 || c.Report.RetentionDays > 36500 {
 		bad("report.retention_days", "%d must be between 0 and 36500", c.Report.RetentionDays)
 	}
 	errs = append(errs, c.Notify.validate()...)
 	return errors.Join(errs...)
+}
+
+func validSize(s string) bool {
+	s = strings.ToUpper(strings.TrimSpace(s))
+	for _, unit := range []string{"KIB", "MIB", "GIB", "TIB", "KB", "MB", "GB", "TB"} {
+		if n, ok := strings.CutSuffix(s, unit); ok {
+			v, err := strconv.ParseFloat(strings.TrimSpace(n), 64)
+			return err == nil && v > 0
+		}
+	}
+	return false
 }
 
 func (n Notify) validate() []error {
