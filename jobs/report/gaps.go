@@ -51,7 +51,7 @@ func gapFindings(ctx context.Context, db *sql.DB, p compliance.Period) ([]schema
 			FindingID:       id,
 			Detector:        GapDetector,
 			Title:           fmt.Sprintf("No %s logs from %s/%s for %d hour(s)", src, acct, region, hours),
-			AttackTactic:    "defense-evasion",
+			AttackTactic:    "Defense Evasion", // ATT&CK tactic names as the detectors write them
 			AttackTechnique: "T1562.008",
 			Severity:        sev,
 			SeverityLabel:   schemas.SeverityLabel(int(sev)),
