@@ -74,7 +74,7 @@ func Default() Config {
 		Convert:        Convert{Source: "auto", BufferRows: 30_000},
 		Entities:       Entities{Extract: true, Threshold: 0.7, PII: "off", PIIKeyEnv: "SECLAKE_PII_KEY"},
 		Log:            Log{Level: "info", Format: "auto"},
-		Report:         Report{ExpectedShare: 0.5, RetentionDays: 400, MemoryLimit: "1GB"},
+		Report:         Report{ExpectedShare: 0.8, RetentionDays: 400, MemoryLimit: "1GB"},
 		Notify:         Notify{MinSeverity: 60},
 	}
 }

@@ -51,7 +51,7 @@ type Config struct {
 	Frameworks []string            // ids from the mapping; all when empty
 	Mapping    *compliance.Mapping // default: the embedded mapping
 	// ExpectedShare is the share of the period's hours a log stream must
-	// deliver in to be expected every hour (default 0.5).
+	// deliver in (between its first and last delivery) to be expected every hour (default 0.8).
 	ExpectedShare float64
 	// Retention, when set, puts report objects under S3 Object Lock.
 	Retention *storage.Retention
@@ -97,7 +97,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		cfg.MemoryLimit = "1GB"
 	}
 	if cfg.ExpectedShare <= 0 {
-		cfg.ExpectedShare = 0.5
+		cfg.ExpectedShare = 0.8
 	}
 	if cfg.Mapping == nil {
 		m, err := compliance.DefaultMapping()
@@ -202,7 +202,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	}
 
 	phase("gaps")
-	common, err := buildCommon(ctx, db, cfg.Period, now, integProblems)
+	common, err := buildCommon(ctx, db, cfg.Period, now, cfg.ExpectedShare, integProblems)
 	if err != nil {
 		return nil, err
 	}

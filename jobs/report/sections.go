@@ -127,7 +127,7 @@ func q(ctx context.Context, db *sql.DB, name, sql string, limit int) (compliance
 	return r, nil
 }
 
-func buildCommon(ctx context.Context, db *sql.DB, p compliance.Period, now time.Time, problems []integrity.Problem) (*Common, error) {
+func buildCommon(ctx context.Context, db *sql.DB, p compliance.Period, now time.Time, share float64, problems []integrity.Problem) (*Common, error) {
 	c := &Common{
 		Title:  "seclake compliance report",
 		Period: p.Name, PeriodKind: p.Kind, PeriodStart: p.Start, PeriodEnd: p.End, GeneratedAt: now,
@@ -170,7 +170,7 @@ FROM p_findings WHERE status = 'suppressed' ORDER BY severity DESC, finding_id`,
 	if c.Integrity.Problems == nil {
 		c.Integrity.Problems = []integrity.Problem{}
 	}
-	c.Coverage.ExpectedShare = 0.5
+	c.Coverage.ExpectedShare = share
 
 	f.Unit = "day"
 	if p.Kind == "day" {
