@@ -103,6 +103,17 @@ func TestReportDay(t *testing.T) {
 	}
 	for _, o := range res.Outputs {
 		data, _ := storagetest.MustGet(t, store, o.Key)
+		if strings.HasSuffix(o.Key, ".html") {
+			// Self-contained: no script, no external resource, a CSP that forbids fetching.
+			for _, bad := range []string{"<script", " src=", `href="http`, "url(", "@import"} {
+				if bytes.Contains(data, []byte(bad)) {
+					t.Errorf("%s contains %q", o.Key, bad)
+				}
+			}
+			if !bytes.Contains(data, []byte(`content="default-src 'none'`)) {
+				t.Errorf("%s has no restrictive Content-Security-Policy", o.Key)
+			}
+		}
 		golden(t, strings.TrimPrefix(filepath.Base(filepath.Dir(o.Key)), "framework=")+"."+filepath.Base(o.Key), data)
 	}
 
