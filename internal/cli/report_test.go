@@ -1,11 +1,18 @@
 package cli
 
 import (
+	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"github.com/seclake/seclake/internal/testutil/minio"
 )
 
 // report works on a lake with events but no findings (detection not run
@@ -60,5 +67,36 @@ func TestReportCommand(t *testing.T) {
 		if code, _, _ := run(t, nil, args...); code == 0 {
 			t.Errorf("%v: exit 0", bad)
 		}
+	}
+}
+
+// report on an S3 lake in a bucket with Object Lock: the lake is mirrored
+// for DuckDB, and the reports land in S3 with SSE-KMS and COMPLIANCE
+// retention.
+func TestReportS3LockedLake(t *testing.T) {
+	srv := minio.Start(t)
+	bucket := srv.CreateLockedBucket("seclake-cli-locked")
+	env := map[string]string{
+		"AWS_ACCESS_KEY_ID": srv.AccessKey, "AWS_SECRET_ACCESS_KEY": srv.SecretKey,
+		"SECLAKE_S3_ENDPOINT": srv.Endpoint, "SECLAKE_S3_PATH_STYLE": "true", "SECLAKE_KMS_KEY": srv.KMSKeyID,
+	}
+	t.Setenv("AWS_ACCESS_KEY_ID", srv.AccessKey)
+	t.Setenv("AWS_SECRET_ACCESS_KEY", srv.SecretKey)
+	lakeURI := "s3://" + bucket + "/lake"
+	raw := filepath.Join(repoRoot(t), "testdata", "raw")
+	if code, _, errOut := run(t, env, "convert", "--raw", raw, "--lake", lakeURI); code != 0 {
+		t.Fatalf("convert: %s", errOut)
+	}
+	code, out, errOut := run(t, env, "report", "--lake", lakeURI, "--cache", t.TempDir(), "--period", "2026-Q4", "--frameworks", "soc2", "--now", "2026-12-01T00:00:00Z")
+	if code != 0 || !strings.Contains(out, "report: "+lakeURI+"/reports/period=2026-Q4/framework=soc2/report.html") {
+		t.Fatalf("report: exit %d\n%s\n%s", code, out, errOut)
+	}
+	head, err := srv.Client().HeadObject(context.Background(), &s3.HeadObjectInput{Bucket: aws.String(bucket), Key: aws.String("lake/reports/period=2026-Q4/framework=soc2/report.html")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := time.Date(2028, 1, 5, 0, 0, 0, 0, time.UTC) // 2026-12-01 + 400 days
+	if head.ObjectLockMode != "COMPLIANCE" || !aws.ToTime(head.ObjectLockRetainUntilDate).Equal(want) || head.ServerSideEncryption != "aws:kms" {
+		t.Errorf("report object: lock %q until %v, SSE %q", head.ObjectLockMode, aws.ToTime(head.ObjectLockRetainUntilDate), head.ServerSideEncryption)
 	}
 }
