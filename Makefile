@@ -26,9 +26,9 @@ $(BIN)/minio:
 demo: build
 	@bash scripts/demo.sh "$(SECLAKE)" "$(DEMO)"
 
-## test: unit tests + integration tests against a real MinIO and DuckDB, cfn-lint on infra/
+## test: unit tests + integration tests against a real MinIO, DuckDB and headless Chromium (report rendering), cfn-lint on infra/
 test: $(BIN)/minio lint-infra
-	SECLAKE_REQUIRE_MINIO=1 SECLAKE_REQUIRE_CFNLINT=1 SECLAKE_MINIO_BIN=$(BIN)/minio $(GO) test $(GOFLAGS_T) -count=1 -timeout 30m ./...
+	SECLAKE_REQUIRE_MINIO=1 SECLAKE_REQUIRE_CFNLINT=1 SECLAKE_REQUIRE_CHROMIUM=1 SECLAKE_MINIO_BIN=$(BIN)/minio $(GO) test $(GOFLAGS_T) -count=1 -timeout 30m ./...
 
 test-short:
 	$(GO) test $(GOFLAGS_T) -short ./...

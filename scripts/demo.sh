@@ -3,6 +3,7 @@
 #   1. generate 14 days of a 3-account AWS organization with labelled attacks (raw AWS delivery layout)
 #   2. convert them into a partitioned zstd Parquet lake
 #   3. summarise the lake and run a few DuckDB queries over it
+#   4. write the weekly compliance reports (SOC 2, PCI DSS, GDPR) and print where they are
 set -euo pipefail
 SECLAKE=${1:?seclake binary}
 DEMO=${2:?demo dir}
@@ -65,5 +66,11 @@ q "everything long-term access key $KEY did" \
 q "user agents by class" \
 "SELECT attr AS ua_class, count(*) AS events, any_value(value) AS example FROM entities WHERE kind = 'user_agent' GROUP BY attr ORDER BY events DESC"
 
+PERIOD=${DEMO_PERIOD:-2026-W41}
+step "6. compliance reports for $PERIOD (findings so far, log coverage and gaps, per-control evidence)"
+"$SECLAKE" report --lake "$LAKE" --period "$PERIOD" --frameworks soc2,pci-dss,gdpr --now 2026-10-15T00:00:00Z --log-level warn | tee "$DEMO/report.out"
+REPORT=$(grep '^report: ' "$DEMO/report.out" | head -1 | cut -d' ' -f2-)
+
 echo
 echo "demo finished in $(( $(date +%s) - start ))s. Lake: $LAKE — try: $SECLAKE query --lake $LAKE \"SELECT * FROM cloudtrail LIMIT 5\""
+echo "report: $REPORT"

@@ -36,6 +36,10 @@ type Options struct {
 	// every part at creation, so a query naming one table should not pay for
 	// the others.
 	Tables []string
+	// Settings are extra SET statements run before the views are created
+	// (e.g. "SET parquet_metadata_cache = true" for callers that query the
+	// same parts many times).
+	Settings []string
 }
 
 // ReferencedTables returns the lake tables (and the entities view) a SQL text
@@ -83,6 +87,7 @@ func Open(ctx context.Context, root string, opts Options) (*Engine, error) {
 	if opts.MemoryLimit != "" {
 		settings = append(settings, "SET memory_limit = "+QuoteLiteral(opts.MemoryLimit))
 	}
+	settings = append(settings, opts.Settings...)
 	for _, s := range settings {
 		if _, err := db.ExecContext(ctx, s); err != nil {
 			db.Close()

@@ -52,6 +52,8 @@ func (a *App) commands() []command {
 		{"schedule", "local daemon: run the hourly/daily/quarterly jobs on their schedules", runSchedule},
 		{"backfill", "convert any window in parallel hour×shard partitions, resumable", runBackfill},
 		{"lake", "lake init (bucket encryption, lifecycle, object lock) | lake retention", runLake},
+		{"notify", "send new findings to SNS, webhooks and Security Hub (routing from config)", runNotify},
+		{"report", "compliance reports (SOC 2, PCI DSS, GDPR) for a period, log gaps, digest checks", runReport},
 		{"version", "print the version", func(ctx context.Context, a *App, args []string) error {
 			fmt.Fprintln(a.Stdout, "seclake", Version)
 			return nil

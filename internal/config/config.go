@@ -27,6 +27,8 @@ type Config struct {
 	Entities       Entities `yaml:"entities"`
 	Log            Log      `yaml:"log"`
 	Schedule       Schedule `yaml:"schedule"`
+	Report         Report   `yaml:"report"`
+	Notify         Notify   `yaml:"notify"`
 }
 
 // S3 settings apply to every s3:// location.
@@ -74,6 +76,8 @@ func Default() Config {
 		Entities:       Entities{Extract: true, Threshold: 0.7, PII: "off", PIIKeyEnv: "SECLAKE_PII_KEY"},
 		Log:            Log{Level: "info", Format: "auto"},
 		Schedule:       DefaultSchedule(),
+		Report:         Report{ExpectedShare: 0.8, RetentionDays: 400, MemoryLimit: "1GB"},
+		Notify:         Notify{MinSeverity: 60},
 	}
 }
 
@@ -192,5 +196,7 @@ func (c Config) Validate() error {
 		bad("log.format", "%q: want auto, json or text", c.Log.Format)
 	}
 	c.Schedule.validate(bad)
+	errs = append(errs, c.Report.validate()...)
+	errs = append(errs, c.Notify.validate()...)
 	return errors.Join(errs...)
 }

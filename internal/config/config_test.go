@@ -111,3 +111,26 @@ func TestScheduleSettings(t *testing.T) {
 		t.Error("SECLAKE_SCHEDULE_BINS=x accepted")
 	}
 }
+
+func TestReportAndNotifySettings(t *testing.T) {
+	c, err := Load("testdata/config.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.Report.Frameworks) != 2 || c.Report.ExpectedShare != 0.75 || len(c.Notify.Targets) != 2 || c.Notify.Routes[0].Targets[0] != "pager" {
+		t.Fatalf("loaded %+v %+v", c.Report, c.Notify)
+	}
+	bad := Default()
+	bad.Report.ExpectedShare = 2
+	bad.Notify.Targets = []Target{
+		{Name: "hook", Type: "webhook", URL: "http://plain.example.com"},
+		{Name: "hook", Type: "pagerduty"},
+	}
+	bad.Notify.Routes = []Route{{AccountType: "prod", Targets: []string{"nowhere"}}}
+	err = bad.Validate()
+	for _, key := range []string{"report.expected_share", "notify.targets[0].url", "notify.targets[0].secret_env", "notify.targets[1].name", "notify.targets[1].type", "notify.routes[0].targets"} {
+		if err == nil || !strings.Contains(err.Error(), key) {
+			t.Errorf("error does not name %s: %v", key, err)
+		}
+	}
+}

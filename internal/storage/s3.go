@@ -204,6 +204,7 @@ func (s *S3) Get(ctx context.Context, key string) (io.ReadCloser, ObjectInfo, er
 		Size:         aws.ToInt64(out.ContentLength),
 		ETag:         trimETag(out.ETag),
 		LastModified: aws.ToTime(out.LastModified),
+		Metadata:     out.Metadata,
 	}, nil
 }
 
@@ -224,8 +225,26 @@ func (s *S3) Stat(ctx context.Context, key string) (ObjectInfo, error) {
 		Size:         aws.ToInt64(out.ContentLength),
 		ETag:         trimETag(out.ETag),
 		LastModified: aws.ToTime(out.LastModified),
+		Metadata:     out.Metadata,
 	}, nil
 }
+
+// ObjectLockEnabled reports whether the bucket has Object Lock enabled
+// (GetObjectLockConfiguration; a bucket without it answers
+// ObjectLockConfigurationNotFoundError).
+func (s *S3) ObjectLockEnabled(ctx context.Context) (bool, error) {
+	out, err := s.client.GetObjectLockConfiguration(ctx, &s3.GetObjectLockConfigurationInput{Bucket: &s.bucket})
+	if err != nil {
+		var apiErr smithy.APIError
+		if errors.As(err, &apiErr) && apiErr.ErrorCode() == "ObjectLockConfigurationNotFoundError" {
+			return false, nil
+		}
+		return false, fmt.Errorf("storage: object lock configuration of s3://%s: %w", s.bucket, err)
+	}
+	return out.ObjectLockConfiguration != nil && out.ObjectLockConfiguration.ObjectLockEnabled == "Enabled", nil
+}
+
+var _ ObjectLocker = (*S3)(nil)
 
 // Put uploads r to key with SSE-KMS; see put.
 func (s *S3) Put(ctx context.Context, key string, r io.Reader, opts PutOptions) error {
@@ -264,6 +283,13 @@ func (s *S3) put(ctx context.Context, key string, r io.Reader, opts PutOptions) 
 	}
 	if opts.IfMatch != "" {
 		in.IfMatch = aws.String(`"` + opts.IfMatch + `"`)
+	}
+	if len(opts.Metadata) > 0 {
+		in.Metadata = opts.Metadata
+	}
+	if r := opts.Retention; r != nil {
+		in.ObjectLockMode = tmtypes.ObjectLockMode(r.Mode)
+		in.ObjectLockRetainUntilDate = aws.Time(r.Until.UTC())
 	}
 	if _, err := s.uploader.UploadObject(ctx, in); err != nil {
 		// If-Match on a missing key answers 404 NoSuchKey (S3 and MinIO).

@@ -32,6 +32,9 @@ type ObjectInfo struct {
 	Size         int64
 	ETag         string
 	LastModified time.Time
+	// Metadata is the object's user metadata (S3 x-amz-meta-*, keys in lower
+	// case); filled by the S3 backend's Get and Stat, nil on Local.
+	Metadata map[string]string
 }
 
 // PutOptions tunes one Put.
@@ -49,6 +52,30 @@ type PutOptions struct {
 	// including from other processes: the basis of leases (internal/schedule).
 	IfNoneMatch bool
 	IfMatch     string
+	// Metadata is stored as S3 user metadata (x-amz-meta-*); Local ignores it.
+	Metadata map[string]string
+	// Retention, when set, puts the object under S3 Object Lock until
+	// Retention.Until. The bucket must have Object Lock enabled (see
+	// ObjectLocker); Local ignores it.
+	Retention *Retention
+}
+
+// Object Lock retention modes.
+const (
+	RetentionCompliance = "COMPLIANCE" // nobody, not even root, can shorten it or delete the version
+	RetentionGovernance = "GOVERNANCE" // principals with s3:BypassGovernanceRetention can
+)
+
+// Retention is an Object Lock retention for one object version.
+type Retention struct {
+	Mode  string
+	Until time.Time
+}
+
+// ObjectLocker is implemented by stores that can tell whether their bucket
+// has Object Lock enabled (S3).
+type ObjectLocker interface {
+	ObjectLockEnabled(ctx context.Context) (bool, error)
 }
 
 // Syncer is implemented by stores that can postpone durability (Local).

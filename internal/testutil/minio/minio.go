@@ -321,3 +321,16 @@ func (s *Server) Port() int {
 	n, _ := strconv.Atoi(p)
 	return n
 }
+
+// CreateLockedBucket creates a bucket with S3 Object Lock enabled (which
+// also turns on versioning) and returns its name.
+func (s *Server) CreateLockedBucket(name string) string {
+	s.t.Helper()
+	_, err := s.Client().CreateBucket(context.Background(), &s3.CreateBucketInput{
+		Bucket: aws.String(name), ObjectLockEnabledForBucket: aws.Bool(true),
+	})
+	if err != nil {
+		s.t.Fatalf("minio: create locked bucket %q: %v", name, err)
+	}
+	return name
+}
