@@ -25,6 +25,8 @@ type sequencer struct {
 	mismatched int
 	looks      map[string]bool
 	last       routeCache
+	dedup      deduper
+	dups       int64 // duplicates dropped from the object being consumed
 }
 
 // routeCache remembers the group of the previous row: consecutive rows
@@ -89,6 +91,7 @@ func (s *sequencer) tag(source string, tk *task) string {
 
 func (s *sequencer) consume(ctx context.Context, tk *task) error {
 	var res *objResult
+	s.dups = 0
 	for b := range tk.out {
 		if err := s.route(ctx, tk, &b); err != nil {
 			return err
@@ -104,11 +107,14 @@ func (s *sequencer) consume(ctx context.Context, tk *task) error {
 		return res.err
 	}
 	in := res.input
+	in.Written -= s.dups
+	in.Duplicates = s.dups
 	s.m.Inputs = append(s.m.Inputs, in)
 	c := &s.m.Counts
 	c.RecordsRead += in.Records
 	c.RecordsWritten += in.Written
 	c.RecordsQuarantined += in.Quarantined
+	c.RecordsDuplicate += in.Duplicates
 	c.BytesRead += in.Size
 	c.BytesDecompressed += res.bytes
 	if in.Skipped {
@@ -135,8 +141,13 @@ func (s *sequencer) consume(ctx context.Context, tk *task) error {
 func (s *sequencer) route(ctx context.Context, tk *task, b *batch) error {
 	if len(b.ct) > 0 {
 		tag := s.tag(string(rawlog.CloudTrail), tk)
+		seen := s.dedup.set(dedupScope{account: tk.lay.Account, region: tk.lay.Region, tag: tag})
 		for i := range b.ct {
 			r := &b.ct[i]
+			if !seen.firstSeen(r.EventID) {
+				s.dups++
+				continue
+			}
 			g := s.group(string(rawlog.CloudTrail), r.EventTime, first(r.AWSRegion, tk.lay.Region), first(r.RecipientAccountID, tk.lay.Account, r.UserIdentityAccountID), tag)
 			if err := s.ct.Add(ctx, g, r); err != nil {
 				return err
