@@ -101,6 +101,9 @@ func (s *sequencer) consume(ctx context.Context, tk *task) error {
 		}
 	}
 	if res == nil {
+		if err := context.Cause(ctx); err != nil {
+			return err // the run was stopped before a worker took the object
+		}
 		return fmt.Errorf("convert: %s: worker ended without a result", tk.info.Key)
 	}
 	if res.err != nil {
