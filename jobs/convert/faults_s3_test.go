@@ -274,23 +274,36 @@ func TestConvertS3ServerStoppedMidRun(t *testing.T) {
 }
 
 // TestConvertS3Blackhole: a server that accepts connections and never
-// answers. The run must end when its context does, with an error, and commit
-// nothing.
+// answers. Each attempt times out (S3Options.ResponseTimeout), so the run
+// fails by itself, with no deadline from the caller, and commits nothing;
+// with a caller's deadline it ends at the deadline.
 func TestConvertS3Blackhole(t *testing.T) {
 	l := newFaultLab(t)
-	raw, lk, prefix := l.viaProxy(t, 2)
-	l.proxy.DropAll()
-	l.proxy.SetBlackhole(true)
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	start := time.Now()
-	_, err := Run(ctx, Config{Raw: raw, Lake: lk, Writer: l.opts, Workers: 2})
-	took := time.Since(start)
-	l.proxy.SetBlackhole(false)
-	l.proxy.DropAll()
-	t.Logf("blackhole: err=%v after %v", err, took.Round(time.Millisecond))
-	if err == nil || took > 15*time.Second {
-		t.Fatalf("err %v after %v: want a deadline error soon after 5s", err, took)
+	for _, withDeadline := range []bool{false, true} {
+		l.n++
+		o := l.srv.Options()
+		o.Endpoint = l.proxy.URL
+		o.ResponseTimeout = time.Second
+		prefix := fmt.Sprintf("lake%02d", l.n)
+		raw, lk := l.store(t, o, "raw", 2), l.store(t, o, prefix, 2)
+		ctx, cancel := context.Background(), func() {}
+		if withDeadline {
+			o.ResponseTimeout = time.Hour
+			raw, lk = l.store(t, o, "raw", 2), l.store(t, o, prefix, 2)
+			ctx, cancel = context.WithTimeout(ctx, 3*time.Second)
+		}
+		l.proxy.DropAll()
+		l.proxy.SetBlackhole(true)
+		start := time.Now()
+		_, err := Run(ctx, Config{Raw: raw, Lake: lk, Writer: l.opts, Workers: 2})
+		took := time.Since(start)
+		cancel()
+		l.proxy.SetBlackhole(false)
+		l.proxy.DropAll()
+		t.Logf("blackhole (caller deadline %v): err=%v after %v", withDeadline, err, took.Round(time.Millisecond))
+		if err == nil || took > 20*time.Second {
+			t.Fatalf("err %v after %v: want an error within seconds", err, took)
+		}
+		l.checkNothingCommitted(t, prefix)
 	}
-	l.checkNothingCommitted(t, prefix)
 }
