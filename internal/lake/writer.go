@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"slices"
 	"sort"
 	"sync"
 	"time"
@@ -220,6 +221,15 @@ func (w *Writer[T, P]) Close(ctx context.Context) ([]Output, error) {
 	out := w.outputs
 	sort.Slice(out, func(i, j int) bool { return out[i].Key < out[j].Key })
 	return out, nil
+}
+
+// Written waits for the parts being flushed and returns every part put so
+// far, including after a failure: what a failed run must clean up.
+func (w *Writer[T, P]) Written() []Output {
+	w.wg.Wait()
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return slices.Clone(w.outputs)
 }
 
 // Buffered is the number of rows not yet written.

@@ -13,7 +13,8 @@ import (
 // TestFailedRunReturns: a run whose lake fails (or whose context is
 // cancelled) while raw objects are still being listed returns its error; it
 // must not wait for objects that were listed but never handed to a worker.
-// (A regression test: Run used to hang in this case.)
+// (A regression test: Run used to hang in this case.) It removes the parts
+// it put before failing.
 func TestFailedRunReturns(t *testing.T) {
 	files := map[string][]byte{}
 	for i := range 300 {
@@ -21,7 +22,8 @@ func TestFailedRunReturns(t *testing.T) {
 	}
 	rawDir := writeRaw(t, files)
 	for i := range 30 {
-		fs := &failingStore{Store: localStore(t, t.TempDir())}
+		dir := t.TempDir()
+		fs := &failingStore{Store: localStore(t, dir)}
 		fs.left.Store(int64(i % 3))
 		ctx, cancel := context.WithCancel(context.Background())
 		if i%2 == 1 { // and the caller's context is cancelled, as on SIGTERM
@@ -37,6 +39,10 @@ func TestFailedRunReturns(t *testing.T) {
 		case err := <-done:
 			if !errors.Is(err, errInjected) && !errors.Is(err, context.Canceled) {
 				t.Fatalf("run %d: err %v", i, err)
+			}
+			// a failed run removes the parts it put: nothing for readers to find
+			if left := snapshot(t, dir); len(left) != 0 {
+				t.Fatalf("run %d: failed run left %d files", i, len(left))
 			}
 		case <-time.After(60 * time.Second):
 			t.Fatalf("run %d: Run did not return within 60s of its lake failing", i)

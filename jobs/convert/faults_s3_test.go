@@ -220,6 +220,9 @@ func TestConvertS3ServerFaults(t *testing.T) {
 				t.Errorf("error does not name the object: %v", err)
 			}
 			l.checkNothingCommitted(t, prefix)
+			if left := l.snapshot(t, prefix); c.name != "manifest put fails: nothing committed" && len(left) != 0 {
+				t.Errorf("the failed run left %d parts (it removes what it put)", len(left))
+			}
 			// the fault clears: a rerun gives the uninterrupted lake
 			run(t, Config{Raw: raw, Lake: lk, Writer: l.opts, Workers: 2})
 			l.checkSameAsRef(t, prefix)
@@ -267,6 +270,7 @@ func TestConvertS3ServerStoppedMidRun(t *testing.T) {
 			}
 			l.srv.Restart()
 			l.checkNothingCommitted(t, prefix)
+			t.Logf("%s: %d uncommitted parts left (the server was down for the cleanup)", c.name, len(l.snapshot(t, prefix)))
 			run(t, Config{Raw: raw, Lake: lk, Writer: l.opts, Workers: 2})
 			l.checkSameAsRef(t, prefix)
 		})

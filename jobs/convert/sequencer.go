@@ -187,6 +187,18 @@ func (s *sequencer) route(ctx context.Context, tk *task, b *batch) error {
 	return nil
 }
 
+// written returns the keys of every part put so far (after waiting for the
+// flushes in flight).
+func (s *sequencer) written() []string {
+	var keys []string
+	for _, outs := range [][]lake.Output{s.ct.Written(), s.vf.Written(), s.s3.Written(), s.q.Written()} {
+		for _, o := range outs {
+			keys = append(keys, o.Key)
+		}
+	}
+	return keys
+}
+
 // finish flushes every writer and returns the manifest to commit.
 func (s *sequencer) finish(ctx context.Context) (*lake.Manifest, error) {
 	closers := []func(context.Context) ([]lake.Output, error){s.ct.Close, s.vf.Close, s.s3.Close, s.q.Close}
