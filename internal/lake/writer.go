@@ -346,12 +346,17 @@ func encodeParquet[T any](rows []T, schema *parquet.Schema, rowGroupRows int64, 
 		}
 	}()
 	var buf bytes.Buffer
-	pw := parquet.NewGenericWriter[T](&buf, schema,
+	opts := append([]parquet.WriterOption{
 		parquet.Compression(codec),
 		parquet.MaxRowsPerRowGroup(rowGroupRows),
 		parquet.CreatedBy("seclake", "1", ""),
-		parquet.PageBufferSize(256<<10),
-	)
+		parquet.PageBufferSize(256 << 10),
+		// Page min/max stay in the column index (page pruning) and in the
+		// column chunk statistics (row-group pruning); repeating them in every
+		// data page header only costs a second bounds pass per page.
+		parquet.DataPageStatistics(false),
+	}, skipBounds(schema)...)
+	pw := parquet.NewGenericWriter[T](&buf, append(opts, schema)...)
 	for start := 0; start < len(rows); start += 4096 {
 		end := min(start+4096, len(rows))
 		if _, err := pw.Write(rows[start:end]); err != nil {
@@ -366,4 +371,43 @@ func encodeParquet[T any](rows []T, schema *parquet.Schema, rowGroupRows int64, 
 		return nil, fmt.Errorf("parquet footer check failed (%d bytes)", len(data))
 	}
 	return data, nil
+}
+
+// blobColumns hold free-form JSON or raw bytes: no reader prunes on their
+// min/max, so the writer does not compute them.
+var blobColumns = map[string]bool{
+	"request_parameters": true, "response_elements": true, "additional_event_data": true,
+	"service_event_details": true, "resources": true, "user_identity": true, "unmapped": true,
+	"addendum": true, "edge_device_details": true, "error_message": true, "raw": true,
+}
+
+var skipBoundsCache sync.Map // *parquet.Schema → []parquet.WriterOption
+
+// skipBounds lists the columns whose page bounds are not worth computing:
+// repeated leaves (the p_any_* lists and the nested entities, which readers
+// query with list_contains/unnest, never by range) and the blob columns.
+// Bounds of these columns cost as much as extracting the entities did.
+func skipBounds(schema *parquet.Schema) []parquet.WriterOption {
+	if v, ok := skipBoundsCache.Load(schema); ok {
+		return v.([]parquet.WriterOption)
+	}
+	var opts []parquet.WriterOption
+	var walk func(path []string, n parquet.Node, repeated bool)
+	walk = func(path []string, n parquet.Node, repeated bool) {
+		repeated = repeated || n.Repeated()
+		if n.Leaf() {
+			if repeated || blobColumns[path[0]] {
+				opts = append(opts, parquet.SkipPageBounds(slices.Clone(path)...))
+			}
+			return
+		}
+		for _, f := range n.Fields() {
+			walk(append(path, f.Name()), f, repeated)
+		}
+	}
+	for _, f := range schema.Fields() {
+		walk([]string{f.Name()}, f, false)
+	}
+	skipBoundsCache.Store(schema, opts)
+	return opts
 }

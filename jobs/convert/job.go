@@ -165,9 +165,8 @@ func Run(ctx context.Context, cfg Config) (*lake.Manifest, error) {
 			select {
 			case tasks <- tk:
 			case <-ctx.Done():
-				// tk is already queued for the sequencer but no worker
-				// will ever see it: close its output here, or the
-				// sequencer waits for it forever.
+				// tk is already in ordered: the consumer drains tk.out,
+				// which no worker will ever close now.
 				close(tk.out)
 				return context.Cause(ctx)
 			}

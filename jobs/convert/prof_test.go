@@ -18,10 +18,13 @@ func TestProfileConvert(t *testing.T) {
 	if dir == "" {
 		t.Skip("set PROFILE_RAW to a raw log directory to profile a convert")
 	}
-	m, err := Run(context.Background(), Config{Raw: localStore(t, dir), Lake: localStore(t, t.TempDir()), Workers: 2,
-		Prefixes:   []string{"AWSLogs/", "s3-access-logs/"},
-		Writer:     lake.WriterOptions{MaxBufferedRows: 30000, MaxPartRows: 30000},
-		Extraction: &extract.Extraction{Extractor: entity.New(entity.Options{})}})
+	cfg := Config{Raw: localStore(t, dir), Lake: localStore(t, t.TempDir()), Workers: 2,
+		Prefixes: []string{"AWSLogs/", "s3-access-logs/"},
+		Writer:   lake.WriterOptions{MaxBufferedRows: 30000, MaxPartRows: 30000}}
+	if os.Getenv("PROFILE_NOEXTRACT") == "" { // set it for the baseline profile (pprof -diff_base)
+		cfg.Extraction = &extract.Extraction{Extractor: entity.New(entity.Options{})}
+	}
+	m, err := Run(context.Background(), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
