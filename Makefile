@@ -8,7 +8,7 @@ BIN       := $(CURDIR)/bin
 SECLAKE   := $(BIN)/seclake
 DEMO      := $(CURDIR)/demo
 
-.PHONY: all build demo test test-short bench bench-entity lint lint-infra fuzz clean
+.PHONY: all build demo test test-short test-faults bench bench-mem bench-entity lint lint-infra fuzz clean
 
 all: build
 
@@ -30,6 +30,15 @@ demo: build
 test: $(BIN)/minio lint-infra
 	SECLAKE_REQUIRE_MINIO=1 SECLAKE_REQUIRE_CFNLINT=1 SECLAKE_REQUIRE_CHROMIUM=1 SECLAKE_MINIO_BIN=$(BIN)/minio $(GO) test $(GOFLAGS_T) -count=1 -timeout 30m ./...
 
+## test-faults: the fault and security tests alone (they also run in make test): crash/rerun,
+## S3 server faults through a loopback fault proxy, MinIO stopped mid-run, disk full / read-only
+## lake (tmpfs, needs root; skipped otherwise), duplicates, 10k input mutations, SQL binding,
+## planted secrets, SSE-KMS audit.
+FAULT_TESTS := ProxyFaults|MultipartUnderFaults|Crash|ExtractCrash|FailedRunReturns|ConvertS3|DiskFull|ReadOnly|Duplicate|Mutated|Hostile|SecretsNeverLogged|SecurityAudit
+test-faults: $(BIN)/minio
+	SECLAKE_REQUIRE_MINIO=1 SECLAKE_MINIO_BIN=$(BIN)/minio $(GO) test $(GOFLAGS_T) -count=1 -timeout 15m \
+		-run '$(FAULT_TESTS)' -v ./jobs/convert ./jobs/extract ./internal/cli ./internal/analytics ./internal/storage/... ./internal/testutil/...
+
 test-short:
 	$(GO) test $(GOFLAGS_T) -short ./...
 
@@ -41,6 +50,10 @@ bench: build
 lint-infra:
 	@command -v cfn-lint >/dev/null || { echo "cfn-lint is required: pip install cfn-lint (.ci/run installs it)"; exit 1; }
 	cfn-lint infra/seclake.yaml infra/glue.yaml
+
+## bench-mem: convert 5 GB of CloudTrail in one run; fails if peak RSS > MEM_LIMIT_MIB (512)
+bench-mem: build
+	@bash scripts/bench-mem.sh "$(SECLAKE)"
 
 lint:
 	$(GO) vet $(GOFLAGS_T) ./...

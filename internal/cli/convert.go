@@ -113,8 +113,12 @@ func runConvert(ctx context.Context, a *App, args []string) error {
 			return err
 		}
 	} else {
-		fmt.Fprintf(a.Stdout, "converted %d records from %d files (%d skipped): %d written, %d quarantined; %d parts; %.1f MB in %.1fs (%.0f MB/s)\nmanifest: %s\n",
-			m.Counts.RecordsRead, m.Counts.FilesRead, m.Counts.FilesSkipped, m.Counts.RecordsWritten, m.Counts.RecordsQuarantined,
+		dups := ""
+		if m.Counts.RecordsDuplicate > 0 {
+			dups = fmt.Sprintf(", %d duplicate", m.Counts.RecordsDuplicate)
+		}
+		fmt.Fprintf(a.Stdout, "converted %d records from %d files (%d skipped): %d written, %d quarantined%s; %d parts; %.1f MB in %.1fs (%.0f MB/s)\nmanifest: %s\n",
+			m.Counts.RecordsRead, m.Counts.FilesRead, m.Counts.FilesSkipped, m.Counts.RecordsWritten, m.Counts.RecordsQuarantined, dups,
 			len(m.Outputs), float64(m.Counts.BytesDecompressed)/1e6, elapsed.Seconds(), sum.MBPerSecond, sum.Manifest)
 	}
 	if err != nil {

@@ -68,28 +68,35 @@ type Input struct {
 	Records     int64  `json:"records"`
 	Written     int64  `json:"written"`
 	Quarantined int64  `json:"quarantined"`
-	Skipped     bool   `json:"skipped,omitempty"`
-	SkipReason  string `json:"skip_reason,omitempty"`
-	Error       string `json:"error,omitempty"`
+	// Duplicates are records dropped because an earlier record of the run
+	// (same scope, same event id) was already written; Records = Written +
+	// Quarantined + Duplicates.
+	Duplicates int64  `json:"duplicates,omitempty"`
+	Skipped    bool   `json:"skipped,omitempty"`
+	SkipReason string `json:"skip_reason,omitempty"`
+	Error      string `json:"error,omitempty"`
 }
 
 // Counts are a run's totals. The invariant RecordsRead = RecordsWritten +
-// RecordsQuarantined holds for every committed manifest.
+// RecordsQuarantined + RecordsDuplicate holds for every committed manifest.
 type Counts struct {
 	RecordsRead        int64 `json:"records_read"`
 	RecordsWritten     int64 `json:"records_written"`
 	RecordsQuarantined int64 `json:"records_quarantined"`
-	FilesRead          int64 `json:"files_read"`
-	FilesSkipped       int64 `json:"files_skipped"`
-	BytesRead          int64 `json:"bytes_read"`
-	BytesDecompressed  int64 `json:"bytes_decompressed"`
+	// RecordsDuplicate counts records not written because they repeat one
+	// already written (CloudTrail: the same eventID delivered twice).
+	RecordsDuplicate  int64 `json:"records_duplicate"`
+	FilesRead         int64 `json:"files_read"`
+	FilesSkipped      int64 `json:"files_skipped"`
+	BytesRead         int64 `json:"bytes_read"`
+	BytesDecompressed int64 `json:"bytes_decompressed"`
 }
 
 // Check verifies the accounting invariant.
 func (c Counts) Check() error {
-	if c.RecordsRead != c.RecordsWritten+c.RecordsQuarantined {
-		return fmt.Errorf("lake: accounting broken: read %d != written %d + quarantined %d",
-			c.RecordsRead, c.RecordsWritten, c.RecordsQuarantined)
+	if c.RecordsRead != c.RecordsWritten+c.RecordsQuarantined+c.RecordsDuplicate {
+		return fmt.Errorf("lake: accounting broken: read %d != written %d + quarantined %d + duplicate %d",
+			c.RecordsRead, c.RecordsWritten, c.RecordsQuarantined, c.RecordsDuplicate)
 	}
 	return nil
 }

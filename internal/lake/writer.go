@@ -223,6 +223,15 @@ func (w *Writer[T, P]) Close(ctx context.Context) ([]Output, error) {
 	return out, nil
 }
 
+// Written waits for the parts being flushed and returns every part put so
+// far, including after a failure: what a failed run must clean up.
+func (w *Writer[T, P]) Written() []Output {
+	w.wg.Wait()
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return slices.Clone(w.outputs)
+}
+
 // Buffered is the number of rows not yet written.
 func (w *Writer[T, P]) Buffered() int { return w.total }
 

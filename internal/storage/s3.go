@@ -11,6 +11,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/feature/s3/transfermanager"
 	tmtypes "github.com/aws/aws-sdk-go-v2/feature/s3/transfermanager/types"
@@ -25,7 +26,12 @@ const (
 	MinPartSize        = 5 << 20
 	DefaultConcurrency = 4 // parts in flight per Put
 	DefaultMaxAttempts = 5 // SDK standard retryer, including the first attempt
-	abortTimeout       = 30 * time.Second
+	// DefaultResponseTimeout bounds the wait for a response's headers once a
+	// request is sent. S3 answers even CompleteMultipartUpload with headers
+	// at once, so only a server that accepts connections and never answers
+	// hits it; the attempt then fails and is retried instead of hanging.
+	DefaultResponseTimeout = 2 * time.Minute
+	abortTimeout           = 30 * time.Second
 )
 
 // S3Options configures an S3 store.
@@ -54,6 +60,9 @@ type S3Options struct {
 	Concurrency int
 	// MaxAttempts bounds the SDK standard retryer (default DefaultMaxAttempts).
 	MaxAttempts int
+	// ResponseTimeout bounds the wait for response headers per attempt
+	// (default DefaultResponseTimeout). Ignored with HTTPClient.
+	ResponseTimeout time.Duration
 	// HTTPClient replaces the SDK's HTTP client (tests, proxies). It is set
 	// on the S3 client as is: settings that configure the default client,
 	// such as AWS_CA_BUNDLE, do not apply to it.
@@ -96,11 +105,18 @@ func NewS3(ctx context.Context, o S3Options) (*S3, error) {
 	if o.MaxAttempts <= 0 {
 		o.MaxAttempts = DefaultMaxAttempts
 	}
+	if o.ResponseTimeout <= 0 {
+		o.ResponseTimeout = DefaultResponseTimeout
+	}
 
 	loadOpts := []func(*config.LoadOptions) error{
 		config.WithRetryer(func() aws.Retryer {
 			return retry.NewStandard(func(so *retry.StandardOptions) { so.MaxAttempts = o.MaxAttempts })
 		}),
+		// The SDK's default client waits for response headers for ever.
+		config.WithHTTPClient(awshttp.NewBuildableClient().WithTransportOptions(func(tr *http.Transport) {
+			tr.ResponseHeaderTimeout = o.ResponseTimeout
+		})),
 	}
 	if o.Region != "" {
 		loadOpts = append(loadOpts, config.WithRegion(o.Region))

@@ -225,10 +225,12 @@ func Run(ctx context.Context, cfg Config) (*lake.Manifest, error) {
 		runErr = fmt.Errorf("convert: list raw objects: %w", err)
 	}
 	if runErr != nil {
+		removeUncommitted(ctx, cfg.Lake, seq, prev, log)
 		return nil, runErr
 	}
 	m, err := seq.finish(ctx)
 	if err != nil {
+		removeUncommitted(ctx, cfg.Lake, seq, prev, log)
 		return nil, err
 	}
 	m.Window = cfg.Window
@@ -313,6 +315,36 @@ func listPrefixes(ctx context.Context, store storage.Store, prefixes []string, f
 	}
 	return nil
 }
+
+// removeUncommitted deletes, best effort, the parts a failed run put that the
+// window's committed manifest (if any) does not list, so a run that fails
+// cleanly (disk full, read-only lake, S3 errors, cancellation) leaves no part
+// readers could mistake for data. Parts at keys the manifest lists are kept:
+// the same inputs give them the same bytes. It runs only before the manifest
+// put starts: once that put is tried, its outcome may be unknown, and
+// deleting parts a committed manifest lists would lose data. A crash
+// (SIGKILL) leaves parts behind; the manifest stays the commit point.
+func removeUncommitted(ctx context.Context, store storage.Store, seq *sequencer, prev *lake.Manifest, log *slog.Logger) {
+	keep := map[string]bool{}
+	if prev != nil {
+		for _, o := range prev.Outputs {
+			keep[o.Key] = true
+		}
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cleanupTimeout)
+	defer cancel()
+	for _, key := range seq.written() {
+		if keep[key] {
+			continue
+		}
+		if err := store.Delete(ctx, key); err != nil {
+			log.Warn("convert: could not remove a part of the failed run", "key", key, "error", err)
+		}
+	}
+}
+
+// cleanupTimeout bounds the deletes of a failed run.
+const cleanupTimeout = 30 * time.Second
 
 // deleteStale removes parts a previous run of the same window committed and
 // this run did not rewrite.

@@ -25,6 +25,8 @@ type sequencer struct {
 	mismatched int
 	looks      map[string]bool
 	last       routeCache
+	dedup      deduper
+	dups       int64 // duplicates dropped from the object being consumed
 }
 
 // routeCache remembers the group of the previous row: consecutive rows
@@ -92,6 +94,7 @@ func (s *sequencer) tag(source string, tk *task) string {
 
 func (s *sequencer) consume(ctx context.Context, tk *task) error {
 	var res *objResult
+	s.dups = 0
 	for b := range tk.out {
 		if err := s.route(ctx, tk, &b); err != nil {
 			return err
@@ -101,17 +104,23 @@ func (s *sequencer) consume(ctx context.Context, tk *task) error {
 		}
 	}
 	if res == nil {
+		if err := context.Cause(ctx); err != nil {
+			return err // the run was stopped before a worker took the object
+		}
 		return fmt.Errorf("convert: %s: worker ended without a result", tk.info.Key)
 	}
 	if res.err != nil {
 		return res.err
 	}
 	in := res.input
+	in.Written -= s.dups
+	in.Duplicates = s.dups
 	s.m.Inputs = append(s.m.Inputs, in)
 	c := &s.m.Counts
 	c.RecordsRead += in.Records
 	c.RecordsWritten += in.Written
 	c.RecordsQuarantined += in.Quarantined
+	c.RecordsDuplicate += in.Duplicates
 	c.BytesRead += in.Size
 	c.BytesDecompressed += res.bytes
 	if in.Skipped {
@@ -138,8 +147,13 @@ func (s *sequencer) consume(ctx context.Context, tk *task) error {
 func (s *sequencer) route(ctx context.Context, tk *task, b *batch) error {
 	if len(b.ct) > 0 {
 		tag := s.tag(string(rawlog.CloudTrail), tk)
+		seen := s.dedup.set(dedupScope{account: tk.lay.Account, region: tk.lay.Region, tag: tag})
 		for i := range b.ct {
 			r := &b.ct[i]
+			if !seen.firstSeen(r.EventID) {
+				s.dups++
+				continue
+			}
 			g := s.group(string(rawlog.CloudTrail), r.EventTime, first(r.AWSRegion, tk.lay.Region), first(r.RecipientAccountID, tk.lay.Account, r.UserIdentityAccountID), tag)
 			if err := s.ct.Add(ctx, g, r); err != nil {
 				return err
@@ -174,6 +188,18 @@ func (s *sequencer) route(ctx context.Context, tk *task, b *batch) error {
 		}
 	}
 	return nil
+}
+
+// written returns the keys of every part put so far (after waiting for the
+// flushes in flight).
+func (s *sequencer) written() []string {
+	var keys []string
+	for _, outs := range [][]lake.Output{s.ct.Written(), s.vf.Written(), s.s3.Written(), s.q.Written()} {
+		for _, o := range outs {
+			keys = append(keys, o.Key)
+		}
+	}
+	return keys
 }
 
 // finish flushes every writer and returns the manifest to commit.

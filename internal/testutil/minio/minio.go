@@ -87,6 +87,13 @@ func Binary() (string, bool) {
 // waits until it is ready, creates Bucket and registers cleanup.
 func Start(t testing.TB) *Server {
 	t.Helper()
+	return StartWithCredentials(t, accessKey, secretKey)
+}
+
+// StartWithCredentials is Start with the given root access key and secret
+// (tests that plant credentials and grep output for them).
+func StartWithCredentials(t testing.TB, access, secret string) *Server {
+	t.Helper()
 	bin, ok := Binary()
 	if !ok {
 		msg := fmt.Sprintf("MinIO binary not found (looked at %q); build it with `make bin/minio` or set SECLAKE_MINIO_BIN", bin)
@@ -97,8 +104,8 @@ func Start(t testing.TB) *Server {
 	}
 	dir := t.TempDir()
 	s := &Server{
-		AccessKey: accessKey,
-		SecretKey: secretKey,
+		AccessKey: access,
+		SecretKey: secret,
 		Bucket:    bucket,
 		KMSKeyID:  KMSKeyID,
 		t:         t,
