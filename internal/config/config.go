@@ -72,7 +72,7 @@ func Default() Config {
 		MemoryLimitMiB: 400,
 		Lake:           "./lake",
 		S3:             S3{Region: "us-east-1", MaxAttempts: 5},
-		Convert:        Convert{Source: "auto", BufferRows: 30_000},
+		Convert:        Convert{Source: "auto", BufferRows: 15_000},
 		Entities:       Entities{Extract: true, Threshold: 0.7, PII: "off", PIIKeyEnv: "SECLAKE_PII_KEY"},
 		Log:            Log{Level: "info", Format: "auto"},
 		Schedule:       DefaultSchedule(),

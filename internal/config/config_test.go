@@ -19,7 +19,7 @@ func TestLoadFile(t *testing.T) {
 		c.Convert.Workers != 2 || len(c.Convert.VPCFlowFormat) != 3 || c.Log.Format != "json" {
 		t.Fatalf("loaded %+v", c)
 	}
-	if c.S3.MaxAttempts != 5 || c.Convert.BufferRows != 30_000 {
+	if c.S3.MaxAttempts != 5 || c.Convert.BufferRows != 15_000 {
 		t.Fatalf("defaults lost under the file: %+v", c)
 	}
 }

@@ -20,7 +20,7 @@ func TestProfileConvert(t *testing.T) {
 	}
 	cfg := Config{Raw: localStore(t, dir), Lake: localStore(t, t.TempDir()), Workers: 2,
 		Prefixes: []string{"AWSLogs/", "s3-access-logs/"},
-		Writer:   lake.WriterOptions{MaxBufferedRows: 30000, MaxPartRows: 30000}}
+		Writer:   lake.WriterOptions{MaxBufferedRows: 15000, MaxPartRows: 15000}}
 	if os.Getenv("PROFILE_NOEXTRACT") == "" { // set it for the baseline profile (pprof -diff_base)
 		cfg.Extraction = &extract.Extraction{Extractor: entity.New(entity.Options{})}
 	}
