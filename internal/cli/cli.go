@@ -40,7 +40,8 @@ func (a *App) commands() []command {
 		{"convert", "convert raw AWS logs into the Parquet lake", runConvert},
 		{"query", "run DuckDB SQL over the lake", runQuery},
 		{"extract", "(re)fill entity columns of existing partitions (backfill)", runExtract},
-		{"feedback", "record an analyst verdict on an entity (feedback entity)", runFeedback},
+		{"feedback", "record an analyst verdict on an entity or a finding (feedback entity|finding)", runFeedback},
+		{"detect", "score a window against baselines and write findings", runDetect},
 		{"athena", "print Athena DDL for the lake tables (athena ddl)", runAthena},
 		{"version", "print the version", func(ctx context.Context, a *App, args []string) error {
 			fmt.Fprintln(a.Stdout, "seclake", Version)

@@ -26,6 +26,7 @@ type Config struct {
 	Convert        Convert  `yaml:"convert"`
 	Entities       Entities `yaml:"entities"`
 	Log            Log      `yaml:"log"`
+	Detect         Detect   `yaml:"detect"`
 }
 
 // S3 settings apply to every s3:// location.
@@ -72,6 +73,7 @@ func Default() Config {
 		Convert:        Convert{Source: "auto", BufferRows: 30_000},
 		Entities:       Entities{Extract: true, Threshold: 0.7, PII: "off", PIIKeyEnv: "SECLAKE_PII_KEY"},
 		Log:            Log{Level: "info", Format: "auto"},
+		Detect:         DefaultDetect(),
 	}
 }
 
@@ -185,6 +187,9 @@ func (c Config) Validate() error {
 	case "auto", "json", "text":
 	default:
 		bad("log.format", "%q: want auto, json or text", c.Log.Format)
+	}
+	if err := c.Detect.WithDefaults().Validate(); err != nil {
+		errs = append(errs, err)
 	}
 	return errors.Join(errs...)
 }
