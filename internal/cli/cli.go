@@ -42,6 +42,7 @@ func (a *App) commands() []command {
 		{"extract", "(re)fill entity columns of existing partitions (backfill)", runExtract},
 		{"feedback", "record an analyst verdict on an entity or a finding (feedback entity|finding)", runFeedback},
 		{"detect", "score a window against baselines and write findings", runDetect},
+		{"eval", "recall and precision of the lake's findings against labels.json", runEval},
 		{"athena", "print Athena DDL for the lake tables (athena ddl)", runAthena},
 		{"version", "print the version", func(ctx context.Context, a *App, args []string) error {
 			fmt.Fprintln(a.Stdout, "seclake", Version)

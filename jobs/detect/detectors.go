@@ -50,7 +50,7 @@ func sqlDetectors() []Detector {
 	return []Detector{
 		{ID: "first_seen_session", Title: "Activity from a network new to the organisation", Tactic: "Initial Access", Technique: "T1078.004", Severity: 60,
 			File:           "detect_first_seen_session.sql",
-			Explanation:    "{{.Principal}} made {{.Count}} calls from {{.SourceIPs}} in account {{.AccountID}}: {{.Detail}} (first-seen score {{printf \"%.0f\" .Score}}, threshold {{printf \"%.0f\" .Expected}}).",
+			Explanation:    "{{.Principal}} made {{.Count}} calls from {{.SourceIPs}} in account {{.AccountID}}: {{.Detail}} (first-seen score {{printf \"%.0f\" .Score}}, threshold {{fmtp .Expected}}).",
 			Recommendation: "Confirm with the owner of {{.Principal}} whether this was them; if not, {{if .AccessKey}}disable access key {{.AccessKey}}, {{end}}revoke active sessions, rotate credentials and review CloudTrail for everything done from {{.SourceIPs}} since {{.FirstSeen}}."},
 		{ID: "access_key_first_use", Title: "Long-term access key used for the first time from a new network", Tactic: "Initial Access", Technique: "T1078.004", Severity: 65,
 			File:           "detect_access_key_first_use.sql",
@@ -58,15 +58,15 @@ func sqlDetectors() []Detector {
 			Recommendation: "Disable access key {{.AccessKey}}, rotate it, and review CloudTrail for every call signed with it; find where the key leaked (repositories, CI logs)."},
 		{ID: "volume_anomaly", Title: "Hourly API behaviour far outside the baseline", Tactic: "Discovery", Technique: "T1087.004", Severity: 50,
 			File:           "detect_volume.sql",
-			Explanation:    "{{.Principal}} had {{printf \"%.0f\" .Observed}} {{.Metric}} in one hour ({{.Detail}}); baseline median {{fmtp .BaselineMedian}}, MAD {{fmtp .BaselineMAD}}, mean {{fmtp .BaselineMean}} ± {{fmtp .BaselineStddev}} over {{fmti .BaselineSamples}} active hours — modified z {{printf \"%.1f\" .Score}}.",
+			Explanation:    "{{.Principal}} had {{fmtp .Observed}} {{.Metric}} in one hour ({{.Detail}}); baseline median {{fmtp .BaselineMedian}}, MAD {{fmtp .BaselineMAD}}, mean {{fmtp .BaselineMean}} ± {{fmtp .BaselineStddev}} over {{fmti .BaselineSamples}} active hours — modified z {{printf \"%.1f\" .Score}}.",
 			Recommendation: "Check what {{.Principal}} was doing in that hour (the evidence events); if it is not a known job or change, revoke its sessions and rotate its credentials."},
 		{ID: "discovery_many_regions", Title: "Calls across many regions within an hour", Tactic: "Discovery", Technique: "T1580", Severity: 55,
 			File:           "detect_regions.sql",
-			Explanation:    "{{.Principal}} called APIs in {{printf \"%.0f\" .Observed}} regions within an hour, {{.Detail}}.",
+			Explanation:    "{{.Principal}} called APIs in {{fmtp .Observed}} regions within an hour, {{.Detail}}.",
 			Recommendation: "Regions the organisation does not use should be disabled by SCP; verify the activity with the owner of {{.Principal}} and revoke its credentials if unexpected."},
 		{ID: "usage_anomaly", Title: "Compute usage in a new region or far above baseline", Tactic: "Impact", Technique: "T1496", Severity: 70,
 			File:           "detect_usage.sql",
-			Explanation:    "{{.Detail}} in {{.AccountID}}/{{.Region}} by {{.Principal}} ({{printf \"%.0f\" .Observed}} calls, baseline median {{fmtp .BaselineMedian}}).",
+			Explanation:    "{{.Detail}} in {{.AccountID}}/{{.Region}} by {{.Principal}} ({{fmtp .Observed}} calls, baseline median {{fmtp .BaselineMedian}}).",
 			Recommendation: "Terminate instances you do not recognise (check all regions), lower service quotas / deny unused regions by SCP, and revoke the credentials of {{.Principal}}."},
 		{ID: "lateral_cross_account_assume_role", Title: "Cross-account AssumeRole from an anomalous session", Tactic: "Lateral Movement", Technique: "T1078.004", Severity: 75,
 			File:           "detect_lateral.sql",
@@ -78,7 +78,7 @@ func sqlDetectors() []Detector {
 			Recommendation: "Block the source (bucket policy aws:SourceIp / VPC endpoint condition), revoke the requester's credentials and list the objects read for a data-exposure assessment."},
 		{ID: "exfil_vpc_bytes_out", Title: "Large outbound transfer to a new destination", Tactic: "Exfiltration", Technique: "T1048", Severity: 70,
 			File:           "detect_vpc_exfil.sql",
-			Explanation:    "Network interface {{.Principal}} sent {{.Detail}}; baseline median per active hour {{fmtp .BaselineMedian}} bytes.",
+			Explanation:    "{{.Principal}} sent {{.Detail}}; baseline median per active hour {{fmtp .BaselineMedian}} bytes.",
 			Recommendation: "Isolate the instance behind the interface (quarantine security group), capture its disk for forensics and block the destination in the network firewall."},
 	}
 }
@@ -160,9 +160,11 @@ func rulesSQL(rules []Rule) string {
 			analytics.QuoteLiteral(r.ID), r.Context == "anomalous", strings.Join(cond, " AND ")))
 	}
 	return `WITH hits AS (` + strings.Join(parts, "\nUNION ALL ") + `),
-ctx AS (SELECT h.*, coalesce(s.score, 0) AS session_score FROM hits h
+ctx AS (SELECT h.*, coalesce(s.score, 0) AS session_score,
+          coalesce(s.new_org_ip OR s.offensive OR len(coalesce(s.new_keys, [])) > 0, false) AND coalesce(s.score, 0) >= th.session_score AS anomalous
+        FROM hits h JOIN thresholds th ON th.account_type = acct_type(h.account_id)
         LEFT JOIN sess s ON s.account_id = h.account_id AND s.principal = h.principal AND s.ip24 = coalesce(h.ip24, '-')),
-per_api AS (SELECT rule, account_id, principal, event_name, count(*) AS n FROM ctx WHERE NOT needs_context OR session_score >= 40 GROUP BY ALL)
+per_api AS (SELECT rule, account_id, principal, event_name, count(*) AS n FROM ctx WHERE NOT needs_context OR anomalous GROUP BY ALL)
 SELECT c.rule AS detector, c.rule || '|' || c.account_id || '|' || c.principal AS subject,
   c.account_id, any_value(c.aws_region) AS region, c.principal, any_value(c.principal_type) AS principal_type,
   any_value(c.access_key) FILTER (c.access_key IS NOT NULL) AS access_key,
@@ -173,7 +175,7 @@ SELECT c.rule AS detector, c.rule || '|' || c.account_id || '|' || c.principal A
   (SELECT string_agg(event_name || CASE WHEN n > 1 THEN ' ×' || n ELSE '' END, ', ' ORDER BY event_name) FROM per_api p
      WHERE p.rule = c.rule AND p.account_id = c.account_id AND p.principal = c.principal) AS detail
 FROM ctx c
-WHERE NOT c.needs_context OR c.session_score >= 40
+WHERE NOT c.needs_context OR c.anomalous
 GROUP BY c.rule, c.account_id, c.principal`
 }
 

@@ -7,7 +7,7 @@
 -- hours is compared with its peers (all principals of its account) instead.
 WITH obs AS (
   SELECT principal, account_id, date_trunc('hour', event_time) AS hour,
-    count(*)::DOUBLE AS api_calls, count(*) FILTER (is_error)::DOUBLE AS error_calls,
+    count(*)::DOUBLE AS api_calls, count(*) FILTER (is_denied)::DOUBLE AS error_calls,
     count(DISTINCT event_name)::DOUBLE AS distinct_apis,
     list(event_id ORDER BY event_time, event_id)[1:20] AS evidence,
     list(DISTINCT ip ORDER BY ip) FILTER (ip IS NOT NULL) AS ips,

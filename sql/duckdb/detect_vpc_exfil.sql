@@ -13,11 +13,12 @@ s AS (
   LEFT JOIN b_stats st ON st.entity_kind = 'eni' AND st.entity = g.interface_id AND st.metric = 'bytes_out' AND st.hour_of_week = -1
 )
 SELECT 'exfil_vpc_bytes_out' AS detector, account_id || '|' || interface_id || '|' || dst24 AS subject, account_id, region,
-  interface_id AS principal, 'NetworkInterface' AS principal_type, NULL AS access_key, dsts AS source_ips, first_seen, last_seen,
+  CASE WHEN instance IS NOT NULL THEN 'arn:aws:ec2:' || region || ':' || account_id || ':instance/' || instance ELSE interface_id END AS principal,
+  CASE WHEN instance IS NOT NULL THEN 'Instance' ELSE 'NetworkInterface' END AS principal_type, NULL AS access_key, dsts AS source_ips, first_seen, last_seen,
   flows::BIGINT AS cnt, evidence, bytes::DOUBLE / greatest(coalesce(median, 0), 1e6) AS score, 'bytes_out' AS metric, bytes::DOUBLE AS observed,
   median AS expected, mean AS b_mean, stddev AS b_std, median AS b_median, mad AS b_mad, samples AS b_samples,
   format_bytes(bytes::BIGINT) || ' in ' || flows || ' flows to ' || array_to_string(dsts[1:3], ', ') ||
-    coalesce(' (instance ' || instance || ')', '') || ', a destination never seen from this interface nor the organisation' AS detail
+    ' from interface ' || interface_id || ', a destination never seen from this interface nor the organisation' AS detail
 FROM s
 WHERE bytes >= 500000000 AND bytes >= 10 * coalesce(median, 0)
   AND NOT EXISTS (SELECT 1 FROM b_seen b WHERE b.dim = 'eni_dst24' AND b.subject = s.interface_id AND b.value = s.dst24)

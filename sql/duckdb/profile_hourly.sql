@@ -1,30 +1,31 @@
 -- One day's hourly observations per entity (→ baselines/hourly/eventDay=D/).
--- Inputs: d_ct (normalised CloudTrail of the day), d_vpc, d_s3.
+-- Inputs: d_ct (normalised CloudTrail of the day), d_vpc, d_s3. error_calls counts authorisation
+-- failures (AccessDenied, UnauthorizedOperation, …), not throttling or validation errors.
 WITH ct AS (
   SELECT date_trunc('hour', event_time) AS hour, * FROM d_ct
 ),
 ct_obs AS (
   SELECT 'principal' AS entity_kind, principal AS entity, account_id, hour,
-    count(*) AS api_calls, count(*) FILTER (is_write) AS write_calls, count(*) FILTER (is_error) AS error_calls,
+    count(*) AS api_calls, count(*) FILTER (is_write) AS write_calls, count(*) FILTER (is_denied) AS error_calls,
     count(DISTINCT event_name) AS distinct_apis, count(DISTINCT aws_region) AS distinct_regions,
     0::BIGINT AS bytes_out, 0::BIGINT AS s3_get_bytes,
     count(*) FILTER (event_name IN ('RunInstances', 'CreateVolume', 'Invoke')) AS usage_calls
   FROM ct WHERE principal IS NOT NULL GROUP BY ALL
   UNION ALL
   SELECT 'access_key', access_key, account_id, hour,
-    count(*), count(*) FILTER (is_write), count(*) FILTER (is_error),
+    count(*), count(*) FILTER (is_write), count(*) FILTER (is_denied),
     count(DISTINCT event_name), count(DISTINCT aws_region), 0, 0,
     count(*) FILTER (event_name IN ('RunInstances', 'CreateVolume', 'Invoke'))
   FROM ct WHERE access_key IS NOT NULL GROUP BY ALL
   UNION ALL
   SELECT 'account', account_id, account_id, hour,
-    count(*), count(*) FILTER (is_write), count(*) FILTER (is_error),
+    count(*), count(*) FILTER (is_write), count(*) FILTER (is_denied),
     count(DISTINCT event_name), count(DISTINCT aws_region), 0, 0,
     count(*) FILTER (event_name IN ('RunInstances', 'CreateVolume', 'Invoke'))
   FROM ct WHERE account_id IS NOT NULL GROUP BY ALL
   UNION ALL
   SELECT 'account_region', account_id || '/' || aws_region, account_id, hour,
-    count(*), count(*) FILTER (is_write), count(*) FILTER (is_error),
+    count(*), count(*) FILTER (is_write), count(*) FILTER (is_denied),
     count(DISTINCT event_name), 1, 0, 0,
     count(*) FILTER (event_name IN ('RunInstances', 'CreateVolume', 'Invoke'))
   FROM ct WHERE account_id IS NOT NULL AND aws_region IS NOT NULL GROUP BY ALL

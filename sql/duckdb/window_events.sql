@@ -19,9 +19,11 @@ LEFT JOIN (SELECT subject FROM b_seen WHERE dim = 'p_any') h ON h.subject = w.pr
 WHERE w.principal IS NOT NULL;
 
 -- sess: one row per (account, principal, source /24) of the window with its first-seen score.
--- Score (0–100, capped): new network for the organisation 40, user agent class new for the
--- principal 25, offensive-tool user agent 20, long-term key never used before 20, principal
--- with no history 15, APIs new for the principal 5 each (≤ 20), ≥ 3 AccessDenied 10.
+-- Score (0–100, capped): new network for the organisation 40, and 20 more when the principal
+-- is a workload or IAM user (role sessions other than SSO/federated humans, IAM users:
+-- people travel, workload credentials do not), user agent class new for the principal 25,
+-- offensive-tool user agent 20, long-term key never used before 20, principal with no
+-- history 15, APIs new for the principal 5 each (≤ 20), ≥ 3 AccessDenied 10.
 CREATE OR REPLACE TEMP TABLE sess AS
 WITH g AS (
   SELECT account_id, principal, coalesce(ip24, '-') AS ip24,
@@ -41,7 +43,9 @@ WITH g AS (
   FROM w_ev GROUP BY account_id, principal, coalesce(ip24, '-')
 )
 SELECT g.* EXCLUDE (all_ids), all_ids[1:20] AS evidence,
-  least(100, 40 * new_org_ip::INT + 25 * (len(coalesce(new_uas, [])) > 0)::INT + 20 * offensive::INT
+  least(100, 40 * new_org_ip::INT
+    + 20 * (new_org_ip AND (principal_type = 'IAMUser' OR (principal LIKE '%:assumed-role/%' AND principal NOT LIKE '%/AWSReservedSSO\_%' ESCAPE '\')))::INT
+    + 25 * (len(coalesce(new_uas, [])) > 0)::INT + 20 * offensive::INT
     + 20 * (len(coalesce(new_keys, [])) > 0)::INT + 15 * new_principal::INT
     + least(20, 5 * len(coalesce(new_apis, []))) + 10 * (denied >= 3)::INT)::DOUBLE AS score
 FROM g;
