@@ -16,7 +16,13 @@ func runEval(ctx context.Context, a *App, args []string) error {
 	labelsPath := fs.String("labels", "", "labels.json written by seclake generate")
 	jsonOut := fs.Bool("json", false, `print {"recall","precision","scenarios":[…]} as JSON`)
 	cacheDir := fs.String("cache", "", "where an S3 lake is mirrored for DuckDB (default: user cache dir)")
+	from := fs.String("from", "", "RFC3339: only score scenarios that overlap the detected window [from, to)")
+	to := fs.String("to", "", "RFC3339: end of the detected window")
 	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	win, err := parseWindow(*from, *to)
+	if err != nil {
 		return err
 	}
 	if *labelsPath == "" {
@@ -36,6 +42,7 @@ func runEval(ctx context.Context, a *App, args []string) error {
 	if err != nil {
 		return usageErr("--labels: %w", err)
 	}
+	labels = labels.Within(win.From, win.To)
 	store, err := openStore(ctx, cfg, cfg.Lake)
 	if err != nil {
 		return err

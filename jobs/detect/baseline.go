@@ -115,6 +115,9 @@ func (r *runner) computeProfile(ctx context.Context, d string, fp string, n int)
 		}
 		m.Outputs = append(m.Outputs, key)
 	}
+	if err := r.eng.Exec(ctx, "DROP TABLE IF EXISTS d_ct; DROP TABLE IF EXISTS d_vpc; DROP TABLE IF EXISTS d_s3"); err != nil {
+		return err
+	}
 	data, _ := json.MarshalIndent(m, "", "  ")
 	if err := r.put(ctx, profileManifestKey(d), append(data, '\n'), "application/json"); err != nil {
 		return err

@@ -46,6 +46,27 @@ func ReadLabels(path string) (Labels, error) {
 	return l, nil
 }
 
+// Within keeps the labels whose [start, end] overlaps [from, to); a zero
+// bound is open.
+func (l Labels) Within(from, to time.Time) Labels {
+	keep := func(ls []Label) []Label {
+		var out []Label
+		for _, x := range ls {
+			s, err1 := time.Parse(time.RFC3339, x.Start)
+			e, err2 := time.Parse(time.RFC3339, x.End)
+			if err1 != nil || err2 != nil {
+				continue
+			}
+			if (!to.IsZero() && !s.Before(to)) || (!from.IsZero() && e.Before(from)) {
+				continue
+			}
+			out = append(out, x)
+		}
+		return out
+	}
+	return Labels{Scenarios: keep(l.Scenarios), BenignRare: keep(l.BenignRare)}
+}
+
 // ScenarioResult is the evaluation of one labelled scenario.
 type ScenarioResult struct {
 	ID        string   `json:"id"`

@@ -29,9 +29,12 @@ func (r *runner) window(ctx context.Context, w lake.Window) error {
 	if err := r.ensureProfiles(ctx, daysBetween(base, w.From)); err != nil {
 		return err
 	}
+	t0 := time.Now()
 	if err := r.baselineViews(ctx, w, base); err != nil {
 		return err
 	}
+	r.o.Logger.Debug("baseline views", "seconds", time.Since(t0).Seconds())
+	t0 = time.Now()
 	if err := r.dayViews(ctx, "w_", daysBetween(w.From, w.To), w.From, w.To); err != nil {
 		return err
 	}
@@ -47,6 +50,7 @@ func (r *runner) window(ctx context.Context, w lake.Window) error {
 	if err := r.eng.Exec(ctx, string(ev)); err != nil {
 		return fmt.Errorf("detect: window events: %w", err)
 	}
+	r.o.Logger.Debug("window events", "seconds", time.Since(t0).Seconds())
 	ds, err := Detectors()
 	if err != nil {
 		return err

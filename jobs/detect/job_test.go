@@ -138,10 +138,20 @@ func runDetect(t *testing.T, f *fixture, root string) Summary {
 // events; and, as detector cases as data, that every scenario is still found
 // by the detectors listed in testdata/expected_detectors.json (a detector
 // regression fails here; -update rewrites the file).
+//
+// It then checks, on the same lake, that a rerun is idempotent
+// (checkRerun) and that analyst feedback applies (checkFeedback): three
+// detect runs share the cost of the fixture.
 func TestDetectGeneratedOrganisation(t *testing.T) {
 	f := generatedLake(t)
 	root := copyLake(t, f.lakeDir)
 	sum := runDetect(t, f, root)
+	t.Run("eval", func(t *testing.T) { checkEval(t, f, root, sum) })
+	t.Run("rerun", func(t *testing.T) { checkRerun(t, f, root, sum) })
+	t.Run("feedback", func(t *testing.T) { checkFeedback(t, f, root) })
+}
+
+func checkEval(t *testing.T, f *fixture, root string, sum Summary) {
 	fs, err := LatestFindings(context.Background(), root)
 	if err != nil {
 		t.Fatal(err)
@@ -190,13 +200,10 @@ func TestDetectGeneratedOrganisation(t *testing.T) {
 	}
 }
 
-// TestRerunIsIdempotent: a second run over the same lake rewrites the same
-// finding objects with the same bytes, reuses every baseline day, and adds no
+// checkRerun: a second run over the same lake rewrites the same finding
+// objects with the same bytes, reuses every baseline day, and adds no
 // duplicate finding rows.
-func TestRerunIsIdempotent(t *testing.T) {
-	f := generatedLake(t)
-	root := copyLake(t, f.lakeDir)
-	first := runDetect(t, f, root)
+func checkRerun(t *testing.T, f *fixture, root string, first Summary) {
 	before := readFindingObjects(t, root)
 	second := runDetect(t, f, root)
 	after := readFindingObjects(t, root)
@@ -293,14 +300,11 @@ func TestIncrementalBaseline(t *testing.T) {
 	}
 }
 
-// TestFeedback: a false-positive verdict suppresses the finding on the next
+// checkFeedback: a false-positive verdict suppresses the finding on the next
 // run; an ignored entity drops findings naming it; a sensitive entity raises
 // severity.
-func TestFeedback(t *testing.T) {
-	f := generatedLake(t)
-	root := copyLake(t, f.lakeDir)
+func checkFeedback(t *testing.T, f *fixture, root string) {
 	st, _ := storage.NewLocal(root)
-	runDetect(t, f, root)
 	fs, err := LatestFindings(context.Background(), root)
 	if err != nil || len(fs) < 3 {
 		t.Fatalf("findings %d, %v", len(fs), err)
