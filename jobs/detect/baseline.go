@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/seclake/seclake/internal/lake"
@@ -105,12 +106,12 @@ func (r *runner) computeProfile(ctx context.Context, d string, fp string, n int)
 	}
 	m := profileManifest{Day: d, Fingerprint: fp, Inputs: n}
 	for _, p := range []struct{ table, file string }{{"baseline_hourly", "profile_hourly.sql"}, {"baseline_seen", "profile_seen.sql"}} {
-		q, err := sqlfiles.FS.ReadFile(p.file)
+		q, err := sqlFile(p.file, "d_")
 		if err != nil {
 			return err
 		}
 		key := fmt.Sprintf("baselines/%s/eventDay=%s/part-%s.parquet", p.table[len("baseline_"):], d, hashHex(p.table, d)[:20])
-		if err := r.copyTo(ctx, string(q), key); err != nil {
+		if err := r.copyTo(ctx, q, key); err != nil {
 			return fmt.Errorf("detect: profile %s %s: %w", p.table, d, err)
 		}
 		m.Outputs = append(m.Outputs, key)
@@ -148,8 +149,20 @@ func (r *runner) copyTo(ctx context.Context, q, key string) error {
 	return r.put(ctx, key, data, "application/vnd.apache.parquet")
 }
 
+// sqlFile reads an embedded SQL file with its {{P}} view prefix filled in.
+func sqlFile(name, prefix string) (string, error) {
+	b, err := sqlfiles.FS.ReadFile(name)
+	if err != nil {
+		return "", err
+	}
+	return strings.ReplaceAll(string(b), "{{P}}", prefix), nil
+}
+
 // baselineViews creates b_hourly, b_seen and b_stats for the baseline days
-// [from, to) and writes b_stats to baselines/stats/eventDay=<day of to>/.
+// [from, w.From), limited to what the window can ask about: b_seen holds the
+// window's own combinations (w_seen) that the baseline also saw, and b_stats
+// the statistics of the entities active in the window (plus per-account peer
+// statistics). b_stats is written to baselines/stats/eventDay=<window day>/.
 func (r *runner) baselineViews(ctx context.Context, w lake.Window, from time.Time) error {
 	days := daysBetween(from, w.From)
 	hourly, err := r.tableParts("baseline_hourly", days)
@@ -166,18 +179,34 @@ func (r *runner) baselineViews(ctx context.Context, w lake.Window, from time.Tim
 	if err := r.eng.CreatePartitionView(ctx, "b_seen_src", "baseline_seen", seen); err != nil {
 		return err
 	}
-	stmts := []string{
-		fmt.Sprintf(`CREATE OR REPLACE TEMP VIEW b_hourly AS SELECT * FROM b_hourly_src WHERE hour >= %s AND hour < %s`, tsLit(from), tsLit(w.From)),
-		`CREATE OR REPLACE TEMP TABLE b_seen AS SELECT dim, subject, value, min(first_seen) AS first_seen, max(last_seen) AS last_seen,
-			sum(events)::BIGINT AS events, count(*)::BIGINT AS days FROM b_seen_src GROUP BY ALL`,
-		fmt.Sprintf(`CREATE OR REPLACE TEMP TABLE params AS SELECT %s AS win_start, %s AS win_end, %s AS base_start, %d AS base_days`,
-			tsLit(w.From), tsLit(w.To), tsLit(from), len(days)),
-	}
-	statsSQL, err := sqlfiles.FS.ReadFile("baseline_stats.sql")
+	wseen, err := sqlFile("profile_seen.sql", "w_")
 	if err != nil {
 		return err
 	}
-	stmts = append(stmts, "CREATE OR REPLACE TEMP TABLE b_stats AS "+string(statsSQL))
+	statsSQL, err := sqlFile("baseline_stats.sql", "")
+	if err != nil {
+		return err
+	}
+	stmts := []string{
+		"CREATE OR REPLACE TEMP TABLE w_seen AS " + wseen,
+		`CREATE OR REPLACE TEMP TABLE b_seen AS SELECT DISTINCT b.dim, b.subject, b.value FROM b_seen_src b SEMI JOIN w_seen w ON b.dim = w.dim AND b.subject = w.subject AND b.value = w.value`,
+		`CREATE OR REPLACE TEMP TABLE b_hist AS SELECT subject AS principal, count(DISTINCT date_trunc('day', first_seen))::BIGINT AS days FROM b_seen_src b
+			SEMI JOIN (SELECT subject FROM w_seen WHERE dim = 'p_any') w ON b.subject = w.subject WHERE b.dim = 'p_any' GROUP BY ALL`,
+		`CREATE OR REPLACE TEMP TABLE b_org_ua AS SELECT DISTINCT value FROM b_seen_src WHERE dim = 'p_ua'`,
+		`CREATE OR REPLACE TEMP TABLE b_accounts AS SELECT DISTINCT subject AS account_id FROM b_seen_src WHERE dim = 'acct_region'`,
+		`CREATE OR REPLACE TEMP TABLE w_entities AS
+			SELECT DISTINCT 'principal' AS entity_kind, principal AS entity FROM w_ct WHERE principal IS NOT NULL
+			UNION SELECT DISTINCT 'account_region', account_id || '/' || aws_region FROM w_ct WHERE account_id IS NOT NULL AND aws_region IS NOT NULL
+			UNION SELECT DISTINCT 'eni', interface_id FROM w_vpc WHERE interface_id IS NOT NULL
+			UNION SELECT DISTINCT 's3_requester', requester FROM w_s3 WHERE requester IS NOT NULL`,
+		fmt.Sprintf(`CREATE OR REPLACE TEMP TABLE b_hourly AS SELECT b.* FROM b_hourly_src b SEMI JOIN w_entities e ON b.entity_kind = e.entity_kind AND b.entity = e.entity
+			WHERE b.hour >= %s AND b.hour < %s`, tsLit(from), tsLit(w.From)),
+		fmt.Sprintf(`CREATE OR REPLACE TEMP TABLE b_peer_hourly AS SELECT account_id, api_calls, error_calls, distinct_apis FROM b_hourly_src
+			WHERE entity_kind = 'principal' AND hour >= %s AND hour < %s`, tsLit(from), tsLit(w.From)),
+		fmt.Sprintf(`CREATE OR REPLACE TEMP TABLE params AS SELECT %s AS win_start, %s AS win_end, %s AS base_start, %d AS base_days`,
+			tsLit(w.From), tsLit(w.To), tsLit(from), len(days)),
+		"CREATE OR REPLACE TEMP TABLE b_stats AS " + statsSQL,
+	}
 	for _, s := range stmts {
 		if err := r.eng.Exec(ctx, s); err != nil {
 			return fmt.Errorf("detect: baseline: %w", err)

@@ -30,20 +30,20 @@ func (r *runner) window(ctx context.Context, w lake.Window) error {
 		return err
 	}
 	t0 := time.Now()
+	if err := r.dayViews(ctx, "w_", daysBetween(w.From, w.To), w.From, w.To); err != nil {
+		return err
+	}
 	if err := r.baselineViews(ctx, w, base); err != nil {
 		return err
 	}
 	r.o.Logger.Debug("baseline views", "seconds", time.Since(t0).Seconds())
 	t0 = time.Now()
-	if err := r.dayViews(ctx, "w_", daysBetween(w.From, w.To), w.From, w.To); err != nil {
-		return err
-	}
 	ev, err := sqlfiles.FS.ReadFile("window_events.sql")
 	if err != nil {
 		return err
 	}
 	if err := r.eng.Exec(ctx, `CREATE OR REPLACE TEMP TABLE known_accounts AS
-		SELECT account_id FROM account_types UNION SELECT subject FROM b_seen WHERE dim = 'acct_region'
+		SELECT account_id FROM account_types UNION SELECT account_id FROM b_accounts
 		UNION SELECT DISTINCT account_id FROM w_ct WHERE account_id IS NOT NULL`); err != nil {
 		return fmt.Errorf("detect: known accounts: %w", err)
 	}

@@ -1,4 +1,4 @@
--- Statistics of each entity's hourly metrics over the baseline days (b_hourly):
+-- Statistics of the hourly metrics of the window's entities over the baseline days (b_hourly):
 -- samples (active hours), mean, stddev, median and MAD, over all active hours
 -- (hour_of_week = -1) and per hour of the week.
 WITH long AS (
@@ -10,13 +10,19 @@ WITH long AS (
   ON api_calls, write_calls, error_calls, distinct_apis, distinct_regions, bytes_out, s3_get_bytes, usage_calls
   INTO NAME metric VALUE x
 )
+, used AS ( -- the (entity kind, metric) pairs the detectors and analysts use
+  SELECT * FROM long WHERE (entity_kind IN ('principal', 'account') AND metric IN ('api_calls', 'write_calls', 'error_calls', 'distinct_apis', 'distinct_regions'))
+    OR (entity_kind = 'account_region' AND metric IN ('api_calls', 'usage_calls'))
+    OR (entity_kind = 'eni' AND metric = 'bytes_out')
+    OR (entity_kind IN ('bucket', 's3_requester') AND metric IN ('api_calls', 's3_get_bytes'))
+)
 SELECT entity_kind, entity, account_id, metric, hour_of_week, samples, mean, stddev, median, mad
 FROM (
   SELECT entity_kind, entity, account_id, metric, CAST(-1 AS INTEGER) AS hour_of_week, count(*)::BIGINT AS samples,
          avg(x) AS mean, coalesce(stddev_samp(x), 0) AS stddev, median(x) AS median, coalesce(mad(x), 0) AS mad
-  FROM long GROUP BY ALL
+  FROM used GROUP BY ALL
   UNION ALL
   SELECT entity_kind, entity, account_id, metric, hour_of_week, count(*)::BIGINT,
          avg(x), coalesce(stddev_samp(x), 0), median(x), coalesce(mad(x), 0)
-  FROM long WHERE entity_kind IN ('account', 'account_region') GROUP BY ALL -- hour of week only where samples allow
+  FROM used WHERE entity_kind IN ('account', 'account_region') GROUP BY ALL -- hour of week only where samples allow
 )

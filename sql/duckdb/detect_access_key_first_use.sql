@@ -1,7 +1,7 @@
 -- A long-term access key (AKIA…) never seen in the baseline, used from a network new to the organisation.
 SELECT 'access_key_first_use' AS detector, access_key AS subject,
-  any_value(account_id) AS account_id, any_value(aws_region) AS region, any_value(principal) AS principal,
-  any_value(principal_type) AS principal_type, access_key,
+  min(account_id) AS account_id, min(aws_region) AS region, min(principal) AS principal,
+  min(principal_type) AS principal_type, access_key,
   list(DISTINCT ip ORDER BY ip) FILTER (ip IS NOT NULL) AS source_ips,
   min(event_time) AS first_seen, max(event_time) AS last_seen, count(*)::BIGINT AS cnt,
   list(event_id ORDER BY event_time, event_id)[1:20] AS evidence,

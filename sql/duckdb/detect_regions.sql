@@ -3,7 +3,7 @@ WITH h AS (
   SELECT account_id, principal, date_trunc('hour', event_time) AS hour,
     count(DISTINCT aws_region) AS regions, count(DISTINCT aws_region) FILTER (f_new_region) AS new_regions,
     list(DISTINCT aws_region ORDER BY aws_region) FILTER (f_new_region) AS new_list,
-    any_value(principal_type) AS principal_type, any_value(access_key) FILTER (access_key IS NOT NULL) AS access_key,
+    min(principal_type) AS principal_type, min(access_key) FILTER (access_key IS NOT NULL) AS access_key,
     list(DISTINCT ip ORDER BY ip) FILTER (ip IS NOT NULL) AS ips,
     min(event_time) AS first_seen, max(event_time) AS last_seen, count(*)::BIGINT AS cnt,
     list(event_id ORDER BY event_time, event_id)[1:20] AS evidence

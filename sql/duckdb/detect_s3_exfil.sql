@@ -1,6 +1,6 @@
 -- S3 GET volume by a requester from a source /24 it never used (S3 server access logs).
 WITH g AS (
-  SELECT requester, ip24(remote_ip) AS ip24, any_value("accountId") AS account_id, any_value(bucket) AS bucket,
+  SELECT requester, ip24(remote_ip) AS ip24, min("accountId") AS account_id, min(bucket) AS bucket,
     count(*) FILTER (operation = 'REST.GET.OBJECT') AS gets, coalesce(sum(bytes_sent) FILTER (operation = 'REST.GET.OBJECT'), 0) AS bytes,
     count(DISTINCT bucket) AS buckets, list(DISTINCT remote_ip ORDER BY remote_ip) AS ips,
     min(event_time) AS first_seen, max(event_time) AS last_seen,

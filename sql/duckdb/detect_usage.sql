@@ -2,8 +2,8 @@
 -- any in a region the account never used in the baseline, or far above its baseline.
 WITH u AS (
   SELECT account_id, aws_region, date_trunc('hour', event_time) AS hour, count(*)::DOUBLE AS x,
-    any_value(principal) AS principal, any_value(principal_type) AS principal_type,
-    any_value(access_key) FILTER (access_key IS NOT NULL) AS access_key,
+    min(principal) AS principal, min(principal_type) AS principal_type,
+    min(access_key) FILTER (access_key IS NOT NULL) AS access_key,
     list(DISTINCT ip ORDER BY ip) FILTER (ip IS NOT NULL) AS ips,
     min(event_time) AS first_seen, max(event_time) AS last_seen,
     list(event_id ORDER BY event_time, event_id)[1:20] AS evidence,
@@ -20,13 +20,13 @@ s AS (
 z AS (
   SELECT *, CASE WHEN mad > 0 THEN 0.6745 * (x - median) / mad ELSE (x - coalesce(median, 0)) / greatest(1, 0.1 * coalesce(median, 0)) END AS mz FROM s
 )
-SELECT 'usage_anomaly' AS detector, account_id AS subject, account_id, arg_max(aws_region, x) AS region,
-  arg_max(principal, x) AS principal, arg_max(principal_type, x) AS principal_type, arg_max(access_key, x) AS access_key,
-  flatten(list(ips))[1:10] AS source_ips, min(first_seen) AS first_seen, max(last_seen) AS last_seen, sum(x)::BIGINT AS cnt,
-  flatten(list(evidence))[1:20] AS evidence, max(mz) AS score, 'usage_calls' AS metric, sum(x) AS observed,
-  arg_max(median, x) AS expected, arg_max(mean, x) AS b_mean, arg_max(stddev, x) AS b_std, arg_max(median, x) AS b_median,
-  arg_max(mad, x) AS b_mad, arg_max(samples, x) AS b_samples,
-  string_agg(DISTINCT array_to_string(apis, '/'), ', ') || CASE WHEN bool_or(new_region)
+SELECT 'usage_anomaly' AS detector, account_id AS subject, account_id, first(aws_region ORDER BY x DESC, aws_region, hour) AS region,
+  first(principal ORDER BY x DESC, aws_region, hour) AS principal, first(principal_type ORDER BY x DESC, aws_region, hour) AS principal_type, first(access_key ORDER BY x DESC, aws_region, hour) AS access_key,
+  flatten(list(ips ORDER BY aws_region, hour))[1:10] AS source_ips, min(first_seen) AS first_seen, max(last_seen) AS last_seen, sum(x)::BIGINT AS cnt,
+  flatten(list(evidence ORDER BY aws_region, hour))[1:20] AS evidence, max(mz) AS score, 'usage_calls' AS metric, sum(x) AS observed,
+  first(median ORDER BY x DESC, aws_region, hour) AS expected, first(mean ORDER BY x DESC, aws_region, hour) AS b_mean, first(stddev ORDER BY x DESC, aws_region, hour) AS b_std, first(median ORDER BY x DESC, aws_region, hour) AS b_median,
+  first(mad ORDER BY x DESC, aws_region, hour) AS b_mad, first(samples ORDER BY x DESC, aws_region, hour) AS b_samples,
+  string_agg(DISTINCT array_to_string(apis, '/'), ', ' ORDER BY array_to_string(apis, '/')) || CASE WHEN bool_or(new_region)
     THEN ' in regions the account never used (' || string_agg(DISTINCT aws_region, ', ' ORDER BY aws_region) FILTER (new_region) || ')'
     ELSE ' far above baseline' END AS detail
 FROM z

@@ -11,8 +11,8 @@ WITH obs AS (
     count(DISTINCT event_name)::DOUBLE AS distinct_apis,
     list(event_id ORDER BY event_time, event_id)[1:20] AS evidence,
     list(DISTINCT ip ORDER BY ip) FILTER (ip IS NOT NULL) AS ips,
-    any_value(access_key) FILTER (access_key IS NOT NULL) AS access_key,
-    any_value(principal_type) AS principal_type, any_value(aws_region) AS region,
+    min(access_key) FILTER (access_key IS NOT NULL) AS access_key,
+    min(principal_type) AS principal_type, min(aws_region) AS region,
     min(event_time) AS first_seen, max(event_time) AS last_seen
   FROM w_ev GROUP BY principal, account_id, date_trunc('hour', event_time)
 ),
@@ -37,7 +37,7 @@ peer AS (
          median(x) AS median, coalesce(mad(x), 0) AS mad, avg(abs(x - med)) AS meanad
   FROM (SELECT *, median(x) OVER (PARTITION BY account_id, metric) AS med FROM (
           UNPIVOT (SELECT account_id, api_calls::DOUBLE AS api_calls, error_calls::DOUBLE AS error_calls, distinct_apis::DOUBLE AS distinct_apis
-                   FROM b_hourly WHERE entity_kind = 'principal') ON api_calls, error_calls, distinct_apis INTO NAME metric VALUE x))
+                   FROM b_peer_hourly) ON api_calls, error_calls, distinct_apis INTO NAME metric VALUE x))
   GROUP BY ALL
 ),
 scored AS (
@@ -67,13 +67,13 @@ hits AS (
   SELECT * FROM z WHERE x >= min_observed AND mz >= th_mz AND zs >= th_z
 )
 SELECT 'volume_anomaly' AS detector, account_id || '|' || principal || '|' || metric AS subject,
-  account_id, arg_max(region, mz) AS region, principal, any_value(principal_type) AS principal_type,
-  arg_max(access_key, mz) AS access_key, arg_max(ips, mz) AS source_ips,
-  min(first_seen) AS first_seen, max(last_seen) AS last_seen, sum(x)::BIGINT AS cnt, arg_max(evidence, mz) AS evidence,
-  max(mz) AS score, metric, max(x) AS observed, arg_max(b_median, mz) AS expected,
-  arg_max(b_mean, mz) AS b_mean, arg_max(b_std, mz) AS b_std, arg_max(b_median, mz) AS b_median, arg_max(b_mad, mz) AS b_mad,
-  arg_max(b_samples, mz) AS b_samples,
-  'hour ' || strftime(arg_max(hour, mz), '%Y-%m-%d %H:00') || ' UTC, compared with ' ||
+  account_id, first(region ORDER BY mz DESC, hour) AS region, principal, min(principal_type) AS principal_type,
+  first(access_key ORDER BY mz DESC, hour) AS access_key, first(ips ORDER BY mz DESC, hour) AS source_ips,
+  min(first_seen) AS first_seen, max(last_seen) AS last_seen, sum(x)::BIGINT AS cnt, first(evidence ORDER BY mz DESC, hour) AS evidence,
+  max(mz) AS score, metric, max(x) AS observed, first(b_median ORDER BY mz DESC, hour) AS expected,
+  first(b_mean ORDER BY mz DESC, hour) AS b_mean, first(b_std ORDER BY mz DESC, hour) AS b_std, first(b_median ORDER BY mz DESC, hour) AS b_median, first(b_mad ORDER BY mz DESC, hour) AS b_mad,
+  first(b_samples ORDER BY mz DESC, hour) AS b_samples,
+  'hour ' || strftime(first(hour ORDER BY mz DESC, hour), '%Y-%m-%d %H:00') || ' UTC, compared with ' ||
     CASE WHEN bool_and(own_history) THEN 'its own history' ELSE 'its peers in the account (too little history of its own)' END ||
     ', z ' || printf('%.1f', max(zs)) AS detail
 FROM hits GROUP BY account_id, principal, metric

@@ -1,8 +1,8 @@
 -- One day's hourly observations per entity (→ baselines/hourly/eventDay=D/).
--- Inputs: d_ct (normalised CloudTrail of the day), d_vpc, d_s3. error_calls counts authorisation
+-- Inputs: {{P}}ct (normalised CloudTrail of the day), {{P}}vpc, {{P}}s3. error_calls counts authorisation
 -- failures (AccessDenied, UnauthorizedOperation, …), not throttling or validation errors.
 WITH ct AS (
-  SELECT date_trunc('hour', event_time) AS hour, * FROM d_ct
+  SELECT date_trunc('hour', event_time) AS hour, * FROM {{P}}ct
 ),
 ct_obs AS (
   SELECT 'principal' AS entity_kind, principal AS entity, account_id, hour,
@@ -35,20 +35,20 @@ vpc_obs AS (
     count(*) AS api_calls, 0::BIGINT, count(*) FILTER (action = 'REJECT'), 0::BIGINT, 0::BIGINT,
     coalesce(sum(bytes) FILTER ((flow_direction = 'egress' OR (flow_direction IS NULL AND is_private_ip(srcaddr))) AND is_public_ip(dstaddr)), 0)::BIGINT,
     0::BIGINT, 0::BIGINT
-  FROM d_vpc WHERE interface_id IS NOT NULL GROUP BY ALL
+  FROM {{P}}vpc WHERE interface_id IS NOT NULL GROUP BY ALL
 ),
 s3_obs AS (
   SELECT 'bucket' AS entity_kind, bucket AS entity, "accountId" AS account_id, date_trunc('hour', event_time) AS hour,
     count(*), count(*) FILTER (operation LIKE 'REST.PUT.%' OR operation LIKE 'REST.DELETE.%' OR operation LIKE 'REST.POST.%'),
     count(*) FILTER (http_status >= 400), count(DISTINCT operation), 0::BIGINT, 0::BIGINT,
     coalesce(sum(bytes_sent) FILTER (operation = 'REST.GET.OBJECT'), 0)::BIGINT, 0::BIGINT
-  FROM d_s3 WHERE bucket IS NOT NULL GROUP BY ALL
+  FROM {{P}}s3 WHERE bucket IS NOT NULL GROUP BY ALL
   UNION ALL
   SELECT 's3_requester', requester, "accountId", date_trunc('hour', event_time),
     count(*), count(*) FILTER (operation LIKE 'REST.PUT.%' OR operation LIKE 'REST.DELETE.%' OR operation LIKE 'REST.POST.%'),
     count(*) FILTER (http_status >= 400), count(DISTINCT operation), 0::BIGINT, 0::BIGINT,
     coalesce(sum(bytes_sent) FILTER (operation = 'REST.GET.OBJECT'), 0)::BIGINT, 0::BIGINT
-  FROM d_s3 WHERE requester IS NOT NULL GROUP BY ALL
+  FROM {{P}}s3 WHERE requester IS NOT NULL GROUP BY ALL
 )
 SELECT entity_kind, entity, account_id, hour, hour_of_week(hour) AS hour_of_week,
   api_calls::BIGINT AS api_calls, write_calls::BIGINT AS write_calls, error_calls::BIGINT AS error_calls,

@@ -3,8 +3,11 @@ CREATE OR REPLACE TEMP TABLE w_ev AS
 SELECT w.*,
   (w.ip_public AND so.value IS NULL) AS f_new_org_ip,
   (w.ip24 IS NOT NULL AND sp.value IS NULL) AS f_new_p_ip,
-  (h.subject IS NOT NULL AND su.value IS NULL) AS f_new_ua,
-  (h.subject IS NOT NULL AND sa.value IS NULL AND NOT w.is_error) AS f_new_api,
+  -- Minimum history: a principal active on fewer than 3 baseline days has no profile of its own
+  -- worth comparing user agents and APIs with; a user agent class then only counts when no
+  -- principal of the organisation used it (its peers), and new APIs do not count.
+  (h.subject IS NOT NULL AND su.value IS NULL AND (coalesce(ph.days, 0) >= 3 OR ou.value IS NULL)) AS f_new_ua,
+  (h.subject IS NOT NULL AND sa.value IS NULL AND NOT w.is_error AND coalesce(ph.days, 0) >= 3) AS f_new_api,
   (h.subject IS NOT NULL AND sr.value IS NULL) AS f_new_region,
   (w.access_key LIKE 'AKIA%' AND sk.value IS NULL) AS f_new_key,
   (h.subject IS NULL) AS f_new_principal
@@ -16,18 +19,20 @@ LEFT JOIN (SELECT subject, value FROM b_seen WHERE dim = 'p_api') sa ON sa.subje
 LEFT JOIN (SELECT subject, value FROM b_seen WHERE dim = 'p_region') sr ON sr.subject = w.principal AND sr.value = w.aws_region
 LEFT JOIN (SELECT value FROM b_seen WHERE dim = 'key') sk ON sk.value = w.access_key
 LEFT JOIN (SELECT subject FROM b_seen WHERE dim = 'p_any') h ON h.subject = w.principal
+LEFT JOIN b_hist ph ON ph.principal = w.principal
+LEFT JOIN b_org_ua ou ON ou.value = w.ua_class
 WHERE w.principal IS NOT NULL;
 
 -- sess: one row per (account, principal, source /24) of the window with its first-seen score.
 -- Score (0–100, capped): new network for the organisation 40, and 20 more when the principal
--- is a workload or IAM user (role sessions other than SSO/federated humans, IAM users:
--- people travel, workload credentials do not), user agent class new for the principal 25,
+-- is a workload or IAM user with a history of its own (role sessions other than SSO/federated
+-- humans, IAM users: people travel, workload credentials do not), user agent class new for the principal 25,
 -- offensive-tool user agent 20, long-term key never used before 20, principal with no
 -- history 15, APIs new for the principal 5 each (≤ 20), ≥ 3 AccessDenied 10.
 CREATE OR REPLACE TEMP TABLE sess AS
 WITH g AS (
   SELECT account_id, principal, coalesce(ip24, '-') AS ip24,
-    any_value(principal_type) AS principal_type,
+    min(principal_type) AS principal_type,
     list(DISTINCT ip ORDER BY ip) FILTER (ip IS NOT NULL) AS ips,
     list(DISTINCT access_key ORDER BY access_key) FILTER (access_key IS NOT NULL) AS keys,
     list(DISTINCT aws_region ORDER BY aws_region) FILTER (aws_region IS NOT NULL) AS regions,
@@ -44,7 +49,7 @@ WITH g AS (
 )
 SELECT g.* EXCLUDE (all_ids), all_ids[1:20] AS evidence,
   least(100, 40 * new_org_ip::INT
-    + 20 * (new_org_ip AND (principal_type = 'IAMUser' OR (principal LIKE '%:assumed-role/%' AND principal NOT LIKE '%/AWSReservedSSO\_%' ESCAPE '\')))::INT
+    + 20 * (new_org_ip AND NOT new_principal AND (principal_type = 'IAMUser' OR (principal LIKE '%:assumed-role/%' AND principal NOT LIKE '%/AWSReservedSSO\_%' ESCAPE '\')))::INT
     + 25 * (len(coalesce(new_uas, [])) > 0)::INT + 20 * offensive::INT
     + 20 * (len(coalesce(new_keys, [])) > 0)::INT + 15 * new_principal::INT
     + least(20, 5 * len(coalesce(new_apis, []))) + 10 * (denied >= 3)::INT)::DOUBLE AS score
