@@ -8,7 +8,7 @@ BIN       := $(CURDIR)/bin
 SECLAKE   := $(BIN)/seclake
 DEMO      := $(CURDIR)/demo
 
-.PHONY: all build demo test test-short test-faults bench bench-mem bench-entity lint lint-infra fuzz clean
+.PHONY: all build demo test test-short test-faults bench bench-mem bench-entity bench-detect lint lint-infra fuzz clean
 
 all: build
 
@@ -75,3 +75,8 @@ clean:
 # (BenchmarkRatio prints x_vs_json / x_vs_regexp), convert with/without extract.
 bench-entity:
 	$(GO) test $(GOFLAGS_T) -run '^$$' -bench . -benchtime 2s ./internal/entity
+
+# Detect: 14-day baseline over ~1M vs ~10M events (~50k principals), cold and warm,
+# wall time and peak RSS with the 10M/1M ratios (data cached in bench/).
+bench-detect: build
+	@bash scripts/bench_detect.sh "$(SECLAKE)"

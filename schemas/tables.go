@@ -50,6 +50,15 @@ func Tables() []Table {
 		{Name: "findings", Prefix: "findings/", Row: Finding{}, Partitions: []string{"eventDay"},
 			Template:    "eventDay=${eventday}",
 			Description: "detection findings (OCSF Detection Finding 2004 shape), one row per finding_id and day"},
+		{Name: "baseline_hourly", Prefix: "baselines/hourly/", Row: BaselineHourly{}, Partitions: []string{"eventDay"},
+			Template:    "eventDay=${eventday}",
+			Description: "per entity and hour: API, write, error calls, distinct APIs and regions, VPC bytes out, S3 GET bytes (detect baselines)"},
+		{Name: "baseline_seen", Prefix: "baselines/seen/", Row: BaselineSeen{}, Partitions: []string{"eventDay"},
+			Template:    "eventDay=${eventday}",
+			Description: "combinations seen per day (principal x IP prefix, region, user agent class, API; access keys; destinations) for first-seen detection"},
+		{Name: "baseline_stats", Prefix: "baselines/stats/", Row: BaselineStat{}, Partitions: []string{"eventDay"},
+			Template:    "eventDay=${eventday}",
+			Description: "count, mean, stddev, median and MAD per entity, metric and hour of week over each detect run's baseline range"},
 	}
 }
 

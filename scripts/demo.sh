@@ -3,7 +3,8 @@
 #   1. generate 14 days of a 3-account AWS organization with labelled attacks (raw AWS delivery layout)
 #   2. convert them into a partitioned zstd Parquet lake
 #   3. summarise the lake and run a few DuckDB queries over it
-#   4. write the weekly compliance reports (SOC 2, PCI DSS, GDPR) and print where they are
+#   6. detect anomalies day by day against 14-day baselines, print the top findings, score them against labels.json
+#   7. write the weekly compliance reports (SOC 2, PCI DSS, GDPR) and print where they are
 set -euo pipefail
 SECLAKE=${1:?seclake binary}
 DEMO=${2:?demo dir}
@@ -66,8 +67,18 @@ q "everything long-term access key $KEY did" \
 q "user agents by class" \
 "SELECT attr AS ua_class, count(*) AS events, any_value(value) AS example FROM entities WHERE kind = 'user_agent' GROUP BY attr ORDER BY events DESC"
 
+step "6. detect: every day scored against its own baseline (first-seen, z / modified z, sensitive actions) → findings"
+# DEMO_DETECT_FROM shortens the run (default: every day after the first, which only serves as baseline).
+DFROM=${DEMO_DETECT_FROM:-2026-10-02}
+DTO=$(date -u -d "2026-10-01 + $DAYS days" +%Y-%m-%d)
+"$SECLAKE" detect --lake "$LAKE" --from "$DFROM" --to "$DTO" --baseline-days 14 --accounts "$RAW/accounts.json" --top 6 --log-level warn
+q "findings per detector (findings/eventDay=…/ Parquet + JSONL; baselines/ hold the daily profiles)" \
+"SELECT detector, attack_technique, count(DISTINCT finding_id) AS findings, max(severity) AS max_severity FROM findings GROUP BY ALL ORDER BY findings DESC LIMIT 12"
+echo
+echo "evaluation against the generator's labels (recall: scenarios found; precision: findings that match a scenario):"
+"$SECLAKE" eval --lake "$LAKE" --labels "$RAW/labels.json" --from "$DFROM" --to "$DTO" | tail -1
 PERIOD=${DEMO_PERIOD:-2026-W41}
-step "6. compliance reports for $PERIOD (findings so far, log coverage and gaps, per-control evidence)"
+step "7. compliance reports for $PERIOD (findings so far, log coverage and gaps, per-control evidence)"
 "$SECLAKE" report --lake "$LAKE" --period "$PERIOD" --frameworks soc2,pci-dss,gdpr --now 2026-10-15T00:00:00Z --log-level warn | tee "$DEMO/report.out"
 REPORT=$(grep '^report: ' "$DEMO/report.out" | head -1 | cut -d' ' -f2-)
 

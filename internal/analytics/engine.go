@@ -268,3 +268,59 @@ func QuoteIdent(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`)
 // QuoteLiteral quotes a string literal for the few places DuckDB accepts no
 // bind parameter (view definitions, SET).
 func QuoteLiteral(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
+
+// CreatePartitionView creates (or replaces) a temporary view named name over
+// the given Parquet files or globs of lake table table, with the table's
+// hive partition columns. Paths must exist (callers glob first); with none,
+// the view is empty but has the table's columns, so SQL over it still binds.
+// The detect job uses it to read exactly the partitions a window and its
+// baseline need.
+func (e *Engine) CreatePartitionView(ctx context.Context, name, table string, paths []string) error {
+	t, ok := schemas.Lookup(table)
+	if !ok {
+		return fmt.Errorf("analytics: no table %q", table)
+	}
+	var q string
+	if len(paths) > 0 {
+		lits := make([]string, len(paths))
+		for i, p := range paths {
+			lits[i] = QuoteLiteral(filepath.ToSlash(p))
+		}
+		q = fmt.Sprintf("CREATE OR REPLACE TEMP VIEW %s AS SELECT * FROM read_parquet([%s], hive_partitioning = true, hive_types = %s, union_by_name = true)",
+			QuoteIdent(name), strings.Join(lits, ", "), hiveTypes(hivePartitions(t)))
+	} else {
+		var cols []string
+		for _, c := range duckColumns(t) {
+			cols = append(cols, "CAST(NULL AS "+c[1]+") AS "+QuoteIdent(c[0]))
+		}
+		for _, p := range hivePartitions(t) {
+			typ := "VARCHAR"
+			if p == "eventHour" {
+				typ = "INTEGER"
+			}
+			cols = append(cols, "CAST(NULL AS "+typ+") AS "+QuoteIdent(p))
+		}
+		q = fmt.Sprintf("CREATE OR REPLACE TEMP VIEW %s AS SELECT %s WHERE false", QuoteIdent(name), strings.Join(cols, ", "))
+	}
+	if _, err := e.db.ExecContext(ctx, q); err != nil {
+		return fmt.Errorf("analytics: view %s: %w", name, err)
+	}
+	return nil
+}
+
+// Exec runs statements that return no rows (a script of several statements
+// separated by semicolons is accepted).
+func (e *Engine) Exec(ctx context.Context, q string, args ...any) error {
+	_, err := e.db.ExecContext(ctx, q, args...)
+	return err
+}
+
+// CopyParquet writes the result of query q to a zstd Parquet file at path
+// (DuckDB's own writer; rows in the query's ORDER BY).
+func (e *Engine) CopyParquet(ctx context.Context, q, path string) error {
+	stmt := fmt.Sprintf("COPY (%s) TO %s (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 100000)", q, QuoteLiteral(filepath.ToSlash(path)))
+	if _, err := e.db.ExecContext(ctx, stmt); err != nil {
+		return fmt.Errorf("analytics: copy to %s: %w", path, err)
+	}
+	return nil
+}

@@ -48,8 +48,12 @@ func (a *App) extraction(ctx context.Context, cfg config.Config, lk storage.Stor
 }
 
 func runFeedback(ctx context.Context, a *App, args []string) error {
+	if len(args) > 0 && args[0] == "finding" {
+		return runFeedbackFinding(ctx, a, args[1:])
+	}
 	if len(args) == 0 || args[0] != "entity" {
-		return usageErr("usage: seclake feedback entity --lake … --kind … --value … --verdict ignore|sensitive|clear [--note …]")
+		return usageErr("usage: seclake feedback entity --lake … --kind … --value … --verdict ignore|sensitive|clear [--note …]\n" +
+			"       seclake feedback finding --lake … --id … --verdict false-positive|true-positive [--note …]")
 	}
 	fs := newFlagSet(a, "feedback entity", "feedback entity --lake <dir|s3://…> --kind <kind> --value <value> --verdict ignore|sensitive|clear [--note text] [--by analyst]")
 	var c common

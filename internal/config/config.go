@@ -26,6 +26,7 @@ type Config struct {
 	Convert        Convert  `yaml:"convert"`
 	Entities       Entities `yaml:"entities"`
 	Log            Log      `yaml:"log"`
+	Detect         Detect   `yaml:"detect"`
 	Schedule       Schedule `yaml:"schedule"`
 	Report         Report   `yaml:"report"`
 	Notify         Notify   `yaml:"notify"`
@@ -75,6 +76,7 @@ func Default() Config {
 		Convert:        Convert{Source: "auto", BufferRows: 15_000},
 		Entities:       Entities{Extract: true, Threshold: 0.7, PII: "off", PIIKeyEnv: "SECLAKE_PII_KEY"},
 		Log:            Log{Level: "info", Format: "auto"},
+		Detect:         DefaultDetect(),
 		Schedule:       DefaultSchedule(),
 		Report:         Report{ExpectedShare: 0.8, RetentionDays: 400, MemoryLimit: "1GB"},
 		Notify:         Notify{MinSeverity: 60},
@@ -194,6 +196,9 @@ func (c Config) Validate() error {
 	case "auto", "json", "text":
 	default:
 		bad("log.format", "%q: want auto, json or text", c.Log.Format)
+	}
+	if err := c.Detect.WithDefaults().Validate(); err != nil {
+		errs = append(errs, err)
 	}
 	c.Schedule.validate(bad)
 	errs = append(errs, c.Report.validate()...)
