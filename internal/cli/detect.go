@@ -76,6 +76,7 @@ func runDetect(ctx context.Context, a *App, args []string) error {
 	jsonOut := fs.Bool("json", false, "print the run summary as JSON")
 	cacheDir := fs.String("cache", "", "where an S3 lake is mirrored for DuckDB (default: user cache dir)")
 	threads := fs.Int("threads", 0, "DuckDB threads (0 = all cores)")
+	memLimit := fs.String("memory-limit", "2GB", "DuckDB memory limit (it spills to disk beyond it); \"\" = DuckDB's default, 80% of RAM")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -114,7 +115,7 @@ func runDetect(ctx context.Context, a *App, args []string) error {
 	start := time.Now()
 	sum, err := detect.Run(ctx, detect.Options{
 		Lake: store, Root: root, From: win.From, To: win.To, BaselineDays: *baseline,
-		Config: cfg.Detect, AccountTypes: types, Logger: a.logger(cfg), Threads: *threads,
+		Config: cfg.Detect, AccountTypes: types, Logger: a.logger(cfg), Threads: *threads, MemoryLimit: *memLimit,
 	})
 	if err != nil {
 		return err
