@@ -75,7 +75,9 @@ func TestIfChanged(t *testing.T) {
 		t.Fatal("skipped run changed the lake")
 	}
 	late := localStore(t, rawDir)
-	_ = late.Put(t.Context(), fmt.Sprintf(ctKey, "late"), strings.NewReader(string(gz(ctFile(2)))), storage.PutOptions{})
+	// New events (other eventIDs than the first file's: equal ids would be deduplicated).
+	lateFile := `{"Records":[` + ctEvent(100) + "," + ctEvent(101) + "]}"
+	_ = late.Put(t.Context(), fmt.Sprintf(ctKey, "late"), strings.NewReader(string(gz([]byte(lateFile)))), storage.PutOptions{})
 	if m := run(t, cfg); m.Counts.RecordsWritten != 5 {
 		t.Fatalf("after a late object: written %d, want 5", m.Counts.RecordsWritten)
 	}
