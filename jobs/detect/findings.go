@@ -3,6 +3,8 @@ package detect
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"sort"
@@ -100,8 +102,16 @@ func (r *runner) window(ctx context.Context, w lake.Window) error {
 		}
 		return out[i].FindingID < out[j].FindingID
 	})
-	if err := r.writeFindings(ctx, w, out); err != nil {
+	outs, err := r.writeFindings(ctx, w, out)
+	if err != nil {
 		return err
+	}
+	// The window's manifest is written last: the commit point that the
+	// compliance reports read as evidence that monitoring ran (runs/detect/).
+	m := &lake.Manifest{Job: "detect", Window: w, Inputs: []lake.Input{}, Outputs: outs,
+		Counts: lake.Counts{RecordsRead: int64(len(out)), RecordsWritten: int64(len(out))}} // rows = findings written
+	if err := lake.WriteManifest(ctx, r.o.Lake, lake.ManifestKey("detect", w), m); err != nil {
+		return fmt.Errorf("detect: commit window %s: %w", w.ID(), err)
 	}
 	r.sum.Findings += len(out)
 	r.o.Logger.Info("detect window", "window", w.ID(), "findings", len(out), "seconds", time.Since(start).Seconds())
@@ -213,7 +223,9 @@ func (r *runner) previousFindings(ctx context.Context, w lake.Window) (map[strin
 // writeFindings writes the window's findings as Parquet and JSONL under
 // findings/eventDay=<day of the window end>/, named from the window (a rerun
 // replaces them).
-func (r *runner) writeFindings(ctx context.Context, w lake.Window, fs []schemas.Finding) error {
+// writeFindings writes the window's findings as one Parquet part and its JSONL
+// twin, and returns what it wrote for the run manifest.
+func (r *runner) writeFindings(ctx context.Context, w lake.Window, fs []schemas.Finding) ([]lake.Output, error) {
 	d := day(w.To.Add(-time.Microsecond))
 	name := "part-" + hashHex("findings", w.ID())[:20]
 	dir := "findings/eventDay=" + d + "/"
@@ -222,27 +234,51 @@ func (r *runner) writeFindings(ctx context.Context, w lake.Window, fs []schemas.
 		for _, ext := range []string{".parquet", ".jsonl"} {
 			_ = r.o.Lake.Delete(ctx, dir+name+ext)
 		}
-		return nil
+		return []lake.Output{}, nil
 	}
 	data, err := lake.EncodeParquet(fs, parquet.SchemaOf(schemas.Finding{}), 10_000)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	var jl bytes.Buffer
 	enc := json.NewEncoder(&jl)
 	for i := range fs {
 		if err := enc.Encode(&fs[i]); err != nil {
-			return err
+			return nil, err
 		}
 	}
-	if err := r.put(ctx, dir+name+".parquet", data, "application/vnd.apache.parquet"); err != nil {
-		return err
+	minT, maxT := fs[0].FirstSeen, fs[0].LastSeen
+	for i := range fs {
+		minT, maxT = minTime(minT, fs[i].FirstSeen), maxTime(maxT, fs[i].LastSeen)
 	}
-	if err := r.put(ctx, dir+name+".jsonl", jl.Bytes(), "application/x-ndjson"); err != nil {
-		return err
+	var outs []lake.Output
+	for _, o := range []struct {
+		ext, ctype string
+		data       []byte
+	}{{".parquet", "application/vnd.apache.parquet", data}, {".jsonl", "application/x-ndjson", jl.Bytes()}} {
+		if err := r.put(ctx, dir+name+o.ext, o.data, o.ctype); err != nil {
+			return nil, err
+		}
+		sum := sha256.Sum256(o.data)
+		outs = append(outs, lake.Output{Key: dir + name + o.ext, Rows: int64(len(fs)), Bytes: int64(len(o.data)),
+			SHA256: hex.EncodeToString(sum[:]), MinTime: minT, MaxTime: maxT})
+		r.sum.Outputs = append(r.sum.Outputs, dir+name+o.ext)
 	}
-	r.sum.Outputs = append(r.sum.Outputs, dir+name+".parquet", dir+name+".jsonl")
-	return nil
+	return outs, nil
+}
+
+func minTime(a, b time.Time) time.Time {
+	if b.Before(a) {
+		return b
+	}
+	return a
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
 }
 
 // FindingsSummaryLine renders a one-line description of a finding.

@@ -2,6 +2,8 @@ package detect
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"flag"
 	"os"
@@ -219,6 +221,7 @@ func checkRerun(t *testing.T, f *fixture, root string, first Summary) {
 	if first.Findings != second.Findings {
 		t.Errorf("findings %d then %d", first.Findings, second.Findings)
 	}
+	checkManifests(t, f, root, after)
 	fs, err := LatestFindings(context.Background(), root)
 	if err != nil {
 		t.Fatal(err)
@@ -347,5 +350,39 @@ func checkFeedback(t *testing.T, f *fixture, root string) {
 	fd := schemas.Finding{PrincipalARN: "arn:x", Severity: 50}
 	if keep, _ := s.apply(&fd); !keep || fd.Severity != 70 || fd.SeverityLabel != schemas.SeverityHigh {
 		t.Errorf("sensitive: %+v", fd)
+	}
+}
+
+// checkManifests: every detect window is committed by runs/detect/<window>/
+// manifest.json (what the compliance reports read as monitoring evidence),
+// and its outputs are exactly the finding objects, with their hashes.
+func checkManifests(t *testing.T, f *fixture, root string, objects map[string]string) {
+	t.Helper()
+	listed := map[string]bool{}
+	for _, w := range Windows(f.start.AddDate(0, 0, 1), f.start.AddDate(0, 0, f.days)) {
+		data, err := os.ReadFile(filepath.Join(root, filepath.FromSlash(lake.ManifestKey("detect", w))))
+		if err != nil {
+			t.Fatalf("window %s: %v", w.ID(), err)
+		}
+		var m lake.Manifest
+		if err := json.Unmarshal(data, &m); err != nil {
+			t.Fatal(err)
+		}
+		if m.Job != "detect" || !m.Window.From.Equal(w.From) || !m.Window.To.Equal(w.To) {
+			t.Errorf("manifest %s: job %q window %v", w.ID(), m.Job, m.Window)
+		}
+		for _, o := range m.Outputs {
+			body, ok := objects[filepath.Join(root, filepath.FromSlash(o.Key))]
+			sum := sha256.Sum256([]byte(body))
+			if !ok || hex.EncodeToString(sum[:]) != o.SHA256 || int64(len(body)) != o.Bytes {
+				t.Errorf("manifest %s lists %s, which is missing or differs", w.ID(), o.Key)
+			}
+			listed[filepath.Join(root, filepath.FromSlash(o.Key))] = true
+		}
+	}
+	for p := range objects {
+		if !listed[p] {
+			t.Errorf("%s is in no detect manifest", p)
+		}
 	}
 }
