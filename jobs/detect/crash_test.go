@@ -47,7 +47,7 @@ var (
 )
 
 // smallLake is a small generated and converted lake (3 days, every attack
-// scenario, a low benign rate) for tests that run detect many times.
+// scenario, a low benign rate, CloudTrail only) for tests that run detect many times.
 func smallLake(t *testing.T) string {
 	t.Helper()
 	if testing.Short() {
@@ -67,6 +67,7 @@ func smallLake(t *testing.T) string {
 		}
 		cfg := generate.DefaultConfig()
 		cfg.Start, cfg.Days, cfg.Rate, cfg.Accounts, cfg.Principals, cfg.Seed = smallFrom, 3, 60, 1, 8, 5
+		cfg.Sources = []string{"cloudtrail"}
 		if _, err := generate.Run(context.Background(), cfg, raw); err != nil {
 			smallErr = err
 			return
@@ -124,7 +125,7 @@ func TestDetectCrashAtEveryPutThenRerun(t *testing.T) {
 	ctx := context.Background()
 	from, to := smallFrom.AddDate(0, 0, 1), smallFrom.AddDate(0, 0, 3)
 	opts := func(st storage.Store, root string) Options {
-		return Options{Lake: st, Root: root, From: from, To: to, BaselineDays: 2, Threads: 1}
+		return Options{Lake: st, Root: root, From: from, To: to, BaselineDays: 2, Threads: 2}
 	}
 	clean := copyLake(t, src)
 	st, err := storage.NewLocal(clean)
