@@ -8,6 +8,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 	"time"
 
@@ -129,6 +130,18 @@ func runRun(ctx context.Context, a *App, args []string) error {
 		return errors.Join(errs...)
 	}
 	log := a.logger(cfg).With("job", job, "at", at.Format(time.RFC3339))
+	// A whole job or step holds the job's lease, as the daemon does: two runs
+	// of a job (manual, daemon, another host) never overlap on a lake. The
+	// shards of a fan-out (--bin, --source) run in parallel under their
+	// orchestrator and take none.
+	if f.bin == "" && f.source == "" && ctx.Value(leaseHeldKey{}) != job {
+		runCtx, release, err := a.holdLease(ctx, cfg, job, at)
+		if err != nil {
+			return err
+		}
+		defer release()
+		ctx = runCtx
+	}
 	// A failed shard does not stop the other shards of its step; a failed
 	// step stops the job before its next step.
 	var failed []string
@@ -147,6 +160,55 @@ func runRun(ctx context.Context, a *App, args []string) error {
 		}
 	}
 	return nil
+}
+
+// ExitLockHeld is the exit code of `seclake run` when another run of the
+// same job holds the lake's lease (sysexits EX_TEMPFAIL: try again later).
+const ExitLockHeld = 75
+
+// leaseHeldKey marks a context whose caller (the daemon) holds the lease of
+// the job named by its value.
+type leaseHeldKey struct{}
+
+// holdLease takes the lease on locks/<job>.json in the lake and keeps it
+// renewed; the returned context is cancelled if the lease is lost, and
+// release frees it. A lease held by another owner is an exit-75 error that
+// names the holder.
+func (a *App) holdLease(ctx context.Context, cfg config.Config, job string, at time.Time) (context.Context, func(), error) {
+	st, err := openStore(ctx, cfg, cfg.Lake)
+	if err != nil {
+		return nil, nil, fmt.Errorf("--lake: %w", err)
+	}
+	var clock schedule.Clock = schedule.RealClock{}
+	if a.Clock != nil {
+		clock = a.Clock
+	}
+	host, _ := os.Hostname()
+	locker := &schedule.Locker{Store: st, Owner: fmt.Sprintf("run:%s:%d:%d", host, os.Getpid(), time.Now().UnixNano()),
+		TTL: time.Duration(cfg.Schedule.LeaseMinutes) * time.Minute, Clock: clock}
+	lease, err := locker.Acquire(ctx, job, at)
+	if errors.Is(err, schedule.ErrHeld) {
+		return nil, nil, &exitError{code: ExitLockHeld, err: fmt.Errorf("not started: another run of %s holds the lake's lease (exit %d, try again later): %w", job, ExitLockHeld, err)}
+	}
+	if err != nil {
+		return nil, nil, fmt.Errorf("lock %s: %w", job, err)
+	}
+	runCtx, cancel := context.WithCancelCause(ctx)
+	keepCtx, stopKeep := context.WithCancel(context.WithoutCancel(ctx))
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		lease.Keep(keepCtx, cancel)
+	}()
+	release := func() {
+		stopKeep()
+		<-done
+		cancel(nil)
+		if err := lease.Release(context.WithoutCancel(ctx)); err != nil {
+			a.logger(cfg).Warn("lock release", "job", job, "err", err)
+		}
+	}
+	return context.WithValue(runCtx, leaseHeldKey{}, job), release, nil
 }
 
 type cmdLine struct {

@@ -55,7 +55,8 @@ func runSchedule(ctx context.Context, a *App, args []string) error {
 				argv = append(argv, "--config", c.configPath)
 			}
 			argv = append(argv, c.forward(fs)...)
-			if code := a.Run(ctx, argv); code != 0 {
+			// The scheduler holds the job's lease: the run must not take it again.
+			if code := a.Run(context.WithValue(ctx, leaseHeldKey{}, job), argv); code != 0 {
 				return fmt.Errorf("`seclake %s` exited %d", shellJoin(argv), code)
 			}
 			return nil

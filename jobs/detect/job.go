@@ -139,6 +139,11 @@ func Run(ctx context.Context, o Options) (Summary, error) {
 	}
 	defer eng.Close()
 	r := &runner{o: o, eng: eng, sum: &sum, profiled: map[string]bool{}}
+	defer func() {
+		if r.tmp != "" {
+			_ = os.RemoveAll(r.tmp) // DuckDB's Parquet output before it is stored
+		}
+	}()
 	if err := r.setup(ctx); err != nil {
 		return sum, err
 	}
