@@ -30,14 +30,15 @@ demo: build
 test: $(BIN)/minio lint-infra
 	SECLAKE_REQUIRE_MINIO=1 SECLAKE_REQUIRE_CFNLINT=1 SECLAKE_REQUIRE_CHROMIUM=1 SECLAKE_MINIO_BIN=$(BIN)/minio $(GO) test $(GOFLAGS_T) -count=1 -timeout 30m ./...
 
-## test-faults: the fault and security tests alone (they also run in make test): crash/rerun,
-## S3 server faults through a loopback fault proxy, MinIO stopped mid-run, disk full / read-only
-## lake (tmpfs, needs root; skipped otherwise), duplicates, 10k input mutations, SQL binding,
-## planted secrets, SSE-KMS audit.
-FAULT_TESTS := ProxyFaults|MultipartUnderFaults|Crash|ExtractCrash|FailedRunReturns|ConvertS3|DiskFull|ReadOnly|Duplicate|Mutated|Hostile|SecretsNeverLogged|SecurityAudit
+## test-faults: the fault and security tests alone (they also run in make test): crash/rerun
+## (convert, extract, and detect at every put), S3 server faults through a loopback fault proxy,
+## MinIO stopped mid-run, disk full / read-only lake (tmpfs, needs root; skipped otherwise),
+## duplicates, 10k input mutations, SQL binding, planted secrets, SSE-KMS audit, two concurrent
+## runs of one activation (lake lease), a 48-run scheduler soak (goroutines, heap, temp files).
+FAULT_TESTS := ProxyFaults|MultipartUnderFaults|Crash|ExtractCrash|FailedRunReturns|ConvertS3|DiskFull|ReadOnly|Duplicate|Mutated|Hostile|SecretsNeverLogged|SecurityAudit|ConcurrentRuns|Soak
 test-faults: $(BIN)/minio
 	SECLAKE_REQUIRE_MINIO=1 SECLAKE_MINIO_BIN=$(BIN)/minio $(GO) test $(GOFLAGS_T) -count=1 -timeout 15m \
-		-run '$(FAULT_TESTS)' -v ./jobs/convert ./jobs/extract ./internal/cli ./internal/analytics ./internal/storage/... ./internal/testutil/...
+		-run '$(FAULT_TESTS)' -v ./jobs/convert ./jobs/extract ./jobs/detect ./internal/cli ./internal/analytics ./internal/storage/... ./internal/testutil/...
 
 test-short:
 	$(GO) test $(GOFLAGS_T) -short ./...
