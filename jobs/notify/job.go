@@ -94,6 +94,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	}
 	byTarget := cfg.Router.Split(fresh)
 	var errs []error
+	written := false
 	for _, t := range cfg.Targets {
 		done := map[string]bool{}
 		for _, id := range ledger.Delivered[t.Name()] {
@@ -120,12 +121,31 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		}
 		sort.Strings(ledger.Delivered[t.Name()])
 		res.Delivered[t.Name()] = len(todo)
+		// Record each target's delivery before the next target is tried:
+		// a process that dies (or a target that hangs until it is killed)
+		// later in the run does not make a rerun resend to this one.
+		if err := putLedger(ctx, cfg.Lake, ledger); err != nil {
+			return res, errors.Join(append(errs, err)...)
+		}
+		written = true
 	}
-	lb, _ := json.MarshalIndent(ledger, "", "  ")
-	if err := cfg.Lake.Put(ctx, LedgerKey(cfg.Window), bytes.NewReader(append(lb, '\n')), storage.PutOptions{ContentType: "application/json"}); err != nil {
-		errs = append(errs, err)
+	if !written { // nothing delivered this run: the ledger still records the window
+		if err := putLedger(ctx, cfg.Lake, ledger); err != nil {
+			errs = append(errs, err)
+		}
 	}
 	return res, errors.Join(errs...)
+}
+
+func putLedger(ctx context.Context, store storage.Store, l *Ledger) error {
+	lb, err := json.MarshalIndent(l, "", "  ")
+	if err != nil {
+		return err
+	}
+	if err := store.Put(ctx, LedgerKey(l.Window), bytes.NewReader(append(lb, '\n')), storage.PutOptions{ContentType: "application/json"}); err != nil {
+		return fmt.Errorf("notify: ledger: %w", err)
+	}
+	return nil
 }
 
 // NewFindings returns the findings whose first row (earliest window_end of

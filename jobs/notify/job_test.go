@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
 	"testing"
 	"time"
 
@@ -80,5 +81,68 @@ func TestNotifyNewFindingsOnce(t *testing.T) {
 	again, _ := storagetest.MustGet(t, store, ASFFKey(cfg.Window))
 	if !bytes.Equal(again, asff) {
 		t.Error("ASFF batch differs between runs")
+	}
+}
+
+// dyingStore refuses every Put once dead is set: the process is gone.
+type dyingStore struct {
+	storage.Store
+	dead bool
+}
+
+func (d *dyingStore) Put(ctx context.Context, key string, r io.Reader, o storage.PutOptions) error {
+	if d.dead {
+		return errors.New("process killed")
+	}
+	return d.Store.Put(ctx, key, r, o)
+}
+
+// killer is a target whose delivery never completes: the process is killed
+// while it waits (nothing after it is written).
+type killer struct {
+	fake
+	store *dyingStore
+	kill  bool
+}
+
+func (k *killer) Notify(ctx context.Context, fs []schemas.Finding) error {
+	if k.kill {
+		k.store.dead = true
+		return errors.New("killed during delivery")
+	}
+	return k.fake.Notify(ctx, fs)
+}
+
+// TestNotifyKilledMidRunResendsNothingDelivered: a run killed while the
+// second target is delivering has recorded the first target's delivery, so
+// the rerun sends the first target nothing again and the second everything.
+func TestNotifyKilledMidRunResendsNothingDelivered(t *testing.T) {
+	local, _ := storage.NewLocal(t.TempDir())
+	store := &dyingStore{Store: local}
+	d := time.Date(2026, 11, 21, 0, 0, 0, 0, time.UTC)
+	var rows []schemas.Finding
+	for i, id := range []string{"f-a", "f-b", "f-c"} {
+		end := d.Add(time.Duration(i+1) * time.Hour)
+		rows = append(rows, schemas.Finding{FindingID: id, Detector: "d", Title: id, Severity: 90, SeverityLabel: schemas.SeverityLabel(90),
+			AccountID: "111122223333", AccountType: "prod", WindowStart: end.Add(-time.Hour), WindowEnd: end, FirstSeen: end.Add(-time.Hour), LastSeen: end, Status: "new"})
+	}
+	data, err := lake.EncodeParquet(rows, parquet.SchemaOf(schemas.Finding{}), 1000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	storagetest.MustPut(t, local, "findings/eventDay=20261121/part-x.parquet", data)
+	hub := &fake{name: "hub"}
+	pager := &killer{fake: fake{name: "pager"}, store: store, kill: true}
+	cfg := Config{Lake: store, Window: lake.Window{From: d, To: d.AddDate(0, 0, 1)}, Targets: []notify.Notifier{hub, pager},
+		Router: notify.Router{MinSeverity: 60, All: []string{"hub", "pager"}}, ASFF: notify.ASFFOptions{AccountID: "111122223333", Region: "us-east-1"}}
+	if _, err := Run(context.Background(), cfg); err == nil {
+		t.Fatal("a run killed mid-delivery succeeded")
+	}
+	store.dead, pager.kill = false, false // the process restarts
+	if _, err := Run(context.Background(), cfg); err != nil {
+		t.Fatal(err)
+	}
+	if len(hub.got) != 3 || len(pager.got) != 3 {
+		t.Errorf("after the rerun hub got %v, pager %v; want each finding once per target", hub.got, pager.got)
 	}
 }
