@@ -66,7 +66,8 @@ func leaseLive(root, job string) bool {
 // be) do not overlap: the second finds the first's lease on
 // locks/hourly.json and exits ExitLockHeld (75) at once, naming the holder,
 // without writing; the lake ends byte for byte as after one run. A lease
-// held by another owner (a daemon) stops a manual run the same way, and the
+// held by another owner (a daemon) stops a manual run the same way (with
+// --wait, the run waits for the release and goes ahead), and the
 // daemon's own in-process run is not stopped by the lease it holds
 // (TestScheduleOnS3Lake, schedule tests).
 func TestConcurrentRunsOneLease(t *testing.T) {
@@ -153,11 +154,18 @@ func TestConcurrentRunsOneLease(t *testing.T) {
 	if code, _, errOut := run(t, nil, "run", "daily", "--config", args[3], "--at", "2026-11-22T01:40:00Z", "--step", "retention"); code == ExitLockHeld {
 		t.Errorf("daily run blocked by the hourly lease: %s", errOut)
 	}
-	if err := lease.Release(context.Background()); err != nil {
-		t.Fatal(err)
+	// --wait: a short wait still ends in 75; a longer one runs once the
+	// holder releases.
+	began := time.Now()
+	if code, _, errOut := run(t, nil, append(args, "--wait", "300ms")...); code != ExitLockHeld || time.Since(began) < 300*time.Millisecond {
+		t.Errorf("--wait 300ms under a held lease: exit %d after %v: %s", code, time.Since(began), errOut)
 	}
-	if code, _, errOut := run(t, nil, args...); code != 0 {
-		t.Fatalf("run after release: exit %d: %s", code, errOut)
+	go func() {
+		time.Sleep(300 * time.Millisecond)
+		_ = lease.Release(context.Background())
+	}()
+	if code, _, errOut := run(t, nil, append(args, "--wait", "30s")...); code != 0 {
+		t.Fatalf("run --wait 30s after release: exit %d: %s", code, errOut)
 	}
 	got = lakeObjects(t, lakeDir)
 	for k, v := range want {

@@ -52,10 +52,11 @@ type runFlags struct {
 	region  string
 	planOut string
 	bin     string
+	wait    time.Duration
 }
 
 func runRun(ctx context.Context, a *App, args []string) error {
-	const usage = "run hourly|daily|quarterly [--config file] [--at RFC3339] [--step name,…] [--dry-run]"
+	const usage = "run hourly|daily|quarterly [--config file] [--at RFC3339] [--step name,…] [--dry-run] [--wait duration]"
 	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
 		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "-help") {
 			fmt.Fprintln(a.Stderr, "Usage: seclake "+usage)
@@ -77,6 +78,7 @@ func runRun(ctx context.Context, a *App, args []string) error {
 	fs.StringVar(&f.account, "account", "", "shard account id (see --source)")
 	fs.StringVar(&f.region, "region", "", "shard region (see --source)")
 	fs.StringVar(&f.planOut, "plan-out", "", "write the fan-out plan to this key in the lake and exit: a JSON array of bins ({\"bin\": key}), each bin a file of (source, account, region) shards (schedule.bins; AWS hourly: the Distributed Map reads it)")
+	fs.DurationVar(&f.wait, "wait", 0, "when another run of the job holds the lake's lease, wait up to this long for it (default: exit 75 at once)")
 	fs.StringVar(&f.bin, "bin", "", "convert only the shards listed in this bin file in the lake (written by --plan-out)")
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
@@ -135,7 +137,7 @@ func runRun(ctx context.Context, a *App, args []string) error {
 	// shards of a fan-out (--bin, --source) run in parallel under their
 	// orchestrator and take none.
 	if f.bin == "" && f.source == "" && ctx.Value(leaseHeldKey{}) != job {
-		runCtx, release, err := a.holdLease(ctx, cfg, job, at)
+		runCtx, release, err := a.holdLease(ctx, cfg, job, at, f.wait)
 		if err != nil {
 			return err
 		}
@@ -172,9 +174,9 @@ type leaseHeldKey struct{}
 
 // holdLease takes the lease on locks/<job>.json in the lake and keeps it
 // renewed; the returned context is cancelled if the lease is lost, and
-// release frees it. A lease held by another owner is an exit-75 error that
-// names the holder.
-func (a *App) holdLease(ctx context.Context, cfg config.Config, job string, at time.Time) (context.Context, func(), error) {
+// release frees it. A lease held by another owner is waited for up to wait,
+// then an exit-75 error that names the holder.
+func (a *App) holdLease(ctx context.Context, cfg config.Config, job string, at time.Time, wait time.Duration) (context.Context, func(), error) {
 	st, err := openStore(ctx, cfg, cfg.Lake)
 	if err != nil {
 		return nil, nil, fmt.Errorf("--lake: %w", err)
@@ -186,7 +188,17 @@ func (a *App) holdLease(ctx context.Context, cfg config.Config, job string, at t
 	host, _ := os.Hostname()
 	locker := &schedule.Locker{Store: st, Owner: fmt.Sprintf("run:%s:%d:%d", host, os.Getpid(), time.Now().UnixNano()),
 		TTL: time.Duration(cfg.Schedule.LeaseMinutes) * time.Minute, Clock: clock}
+	deadline := time.Now().Add(wait)
+	poll := min(5*time.Second, max(wait/20, 50*time.Millisecond))
 	lease, err := locker.Acquire(ctx, job, at)
+	for errors.Is(err, schedule.ErrHeld) && time.Now().Before(deadline) {
+		select {
+		case <-ctx.Done():
+			return nil, nil, ctx.Err()
+		case <-time.After(min(poll, time.Until(deadline))):
+		}
+		lease, err = locker.Acquire(ctx, job, at)
+	}
 	if errors.Is(err, schedule.ErrHeld) {
 		return nil, nil, &exitError{code: ExitLockHeld, err: fmt.Errorf("not started: another run of %s holds the lake's lease (exit %d, try again later): %w", job, ExitLockHeld, err)}
 	}
