@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -212,5 +213,72 @@ func TestDetectCrashAtEveryPutThenRerun(t *testing.T) {
 		if t.Failed() {
 			return
 		}
+	}
+}
+
+// TestDetectCancelMidQueryThenRerun: a detect run whose context is
+// cancelled at points spread over its run time (mostly inside DuckDB
+// queries) returns the cancellation, leaves no temporary directory, commits
+// no manifest for the window it was in, and a rerun gives the bytes of an
+// uninterrupted run.
+func TestDetectCancelMidQueryThenRerun(t *testing.T) {
+	src := smallLake(t)
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
+	from, to := smallFrom.AddDate(0, 0, 1), smallFrom.AddDate(0, 0, 3)
+	opts := func(st storage.Store, root string) Options {
+		return Options{Lake: st, Root: root, From: from, To: to, BaselineDays: 2, Threads: 2}
+	}
+	clean := copyLake(t, src)
+	st, _ := storage.NewLocal(clean)
+	began := time.Now()
+	if _, err := Run(context.Background(), opts(st, clean)); err != nil {
+		t.Fatal(err)
+	}
+	full := time.Since(began)
+	want := lakeSnapshot(t, clean)
+	for i := 1; i <= 5; i++ {
+		after := full * time.Duration(i) / 6
+		dir := copyLake(t, src)
+		local, _ := storage.NewLocal(dir)
+		ctx, cancel := context.WithTimeout(context.Background(), after)
+		_, err := Run(ctx, opts(local, dir))
+		cancel()
+		if err == nil {
+			t.Logf("cancel after %v: the run finished first", after)
+		}
+		committed := 0
+		got := lakeSnapshot(t, dir)
+		for _, w := range Windows(from, to) {
+			if h, ok := got[lake.ManifestKey("detect", w)]; ok {
+				committed++
+				if h != want[lake.ManifestKey("detect", w)] {
+					t.Errorf("cancel after %v: manifest of %s differs", after, w.ID())
+				}
+			}
+		}
+		if err != nil && committed == len(Windows(from, to)) {
+			t.Errorf("cancel after %v: failed (%v) yet every window committed", after, err)
+		}
+		if left, _ := os.ReadDir(tmp); len(left) != 0 {
+			t.Errorf("cancel after %v: %d entries left in TMPDIR", after, len(left))
+		}
+		if _, err := Run(context.Background(), opts(local, dir)); err != nil {
+			t.Fatalf("rerun after cancel at %v: %v", after, err)
+		}
+		got = lakeSnapshot(t, dir)
+		if len(got) != len(want) {
+			t.Errorf("cancel after %v, rerun: %d objects, want %d", after, len(got), len(want))
+		}
+		for k, v := range want {
+			if got[k] != v {
+				t.Errorf("cancel after %v, rerun: %s missing or different", after, k)
+			}
+		}
+		msg := fmt.Sprint(err)
+		if i := strings.IndexByte(msg, '\n'); i > 0 {
+			msg = msg[:i] + " …"
+		}
+		t.Logf("cancel after %v: err %s; %d windows committed before the rerun", after.Round(time.Millisecond), msg, committed)
 	}
 }
