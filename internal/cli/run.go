@@ -154,8 +154,8 @@ func runRun(ctx context.Context, a *App, args []string) error {
 		if code != 0 {
 			failed = append(failed, fmt.Sprintf("`seclake %s` exited %d", shellJoin(l.argv), code))
 		}
-		if err := ctx.Err(); err != nil {
-			return err
+		if ctx.Err() != nil {
+			return context.Cause(ctx) // e.g. schedule.ErrLost: another owner took the lease
 		}
 		if len(failed) > 0 && (i == len(lines)-1 || lines[i+1].step != l.step || !l.fanOut) {
 			return &exitError{code: 1, err: fmt.Errorf("step %s: %s", l.step, strings.Join(failed, "; "))}
