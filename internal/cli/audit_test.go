@@ -194,6 +194,33 @@ notify:
 		t.Errorf("webhook: %d deliveries with a good signature, %d bad", delivered, badSig)
 	}
 
+	// Runs that fail on their credentials or on delivery, at debug level:
+	// their errors are graded for secrets below.
+	wrongSecret, token := with(env, "AWS_SECRET_ACCESS_KEY", plantedWrong), with(env, "AWS_SESSION_TOKEN", plantedToken)
+	step(false, wrongSecret, "detect", "--config", cfg, "--lake", lake, "--cache", t.TempDir(), "--from", "2026-11-20", "--to", "2026-11-21")
+	step(false, token, "notify", "--config", cfg, "--lake", lake, "--from", "2026-11-20", "--to", "2026-11-22")
+	step(false, wrongSecret, "report", "--config", cfg, "--lake", lake, "--cache", t.TempDir(), "--period", "2026-11-20", "--out", "s3://"+reportsBucket+"/r3")
+	step(false, token, "feedback", "finding", "--config", cfg, "--lake", lake, "--cache", t.TempDir(), "--id", ids[0], "--verdict", "false-positive")
+	step(false, wrongSecret, "run", "hourly", "--config", cfg, "--at", "2026-11-21T15:20:00Z")
+	deadHook := filepath.Join(t.TempDir(), "dead.yaml")
+	dead := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusForbidden) }))
+	dead.Close() // nothing listens: every delivery fails
+	if err := os.WriteFile(deadHook, []byte(fmt.Sprintf(`lake: %s
+log:
+  level: debug
+notify:
+  routes:
+    - {account_type: "*", min_severity: 40, targets: [down]}
+  targets:
+    - {name: down, type: webhook, url: %q, secret_env: SECLAKE_WEBHOOK_KEY}
+`, lake, dead.URL)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, dout := runS3(t, env, "notify", "--config", deadHook, "--lake", lake, "--from", "2026-11-20", "--to", "2026-11-22")
+	all.WriteString(dout)
+	commands["notify"]++
+	t.Logf("notify to a dead webhook → exit %d: %.300s", code, strings.TrimSpace(lastLine(dout)))
+
 	// Audit 1: SSE-KMS everywhere, Object Lock on reports.
 	ctx := context.Background()
 	before := map[string]map[string]objInfo{srv.Bucket: listBucket(t, srv, srv.Bucket), reportsBucket: listBucket(t, srv, reportsBucket)}
@@ -234,6 +261,9 @@ notify:
 		{"no key", ""},
 	} {
 		bad := with(env, "SECLAKE_KMS_KEY", kc.key)
+		hook.mu.Lock()
+		deliveredBefore := hook.delivered
+		hook.mu.Unlock()
 		for _, args := range [][]string{
 			{"convert", "--config", cfg, "--raw", rawDir, "--lake", lake, "--from", "2026-11-21T12:00:00Z", "--to", "2026-11-21T13:00:00Z"},
 			{"extract", "--config", cfg, "--lake", lake},
@@ -259,11 +289,17 @@ notify:
 				}
 			}
 		}
+		hook.mu.Lock()
+		if n := hook.delivered - deliveredBefore; n != 0 {
+			t.Logf("%s: %d webhook deliveries by runs that failed", kc.name, n)
+		}
+		hook.mu.Unlock()
 	}
 
 	// Audit 3: no secret in any output or object.
 	secrets := map[string]string{
 		"secret key": plantedSecret, "access key id": plantedAccessKey, "PII HMAC key": plantedPIIKey, "webhook HMAC key": plantedWebhookKey,
+		"wrong secret key": plantedWrong, "session token": plantedToken,
 	}
 	for name, s := range secrets {
 		if bytes.Contains(all.Bytes(), []byte(s)) {
