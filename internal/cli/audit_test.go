@@ -104,12 +104,12 @@ var findingIDRe = regexp.MustCompile(`f-[0-9a-f]{24}`)
 
 // TestPipelineSecurityAudit runs the whole pipeline through the CLI against
 // MinIO with planted credentials and keys, at debug log level: generate a
-// small organization (2 days, a few attacks) into a local raw directory,
+// small organization (2 days, every attack scenario) into a raw bucket,
 // then lake init, convert, extract, detect (S3 lake mirrored for DuckDB),
 // notify (HTTPS webhook signed with a planted HMAC key), report into a
 // second bucket with Object Lock, feedback finding, and the scheduler's
 // `run hourly` and `run daily` activations. Then:
-//   - every object in the lake and reports buckets is SSE-KMS with the
+//   - every object in the raw, lake and reports buckets is SSE-KMS with the
 //     configured key; every report object is under COMPLIANCE retention
 //     until the configured date;
 //   - each writing command run with a wrong or a missing KMS key exits
@@ -128,7 +128,11 @@ func TestPipelineSecurityAudit(t *testing.T) {
 	t.Setenv("XDG_CACHE_HOME", t.TempDir())
 	t.Setenv("HOME", t.TempDir())
 	lake := "s3://" + srv.Bucket + "/lake"
-	rawDir := filepath.Join(t.TempDir(), "raw")
+	rawBucket := "seclake-audit-raw"
+	if _, err := srv.Client().CreateBucket(context.Background(), &s3.CreateBucketInput{Bucket: aws.String(rawBucket)}); err != nil {
+		t.Fatal(err)
+	}
+	rawDir := "s3://" + rawBucket
 	cache := t.TempDir()
 	cfg := filepath.Join(t.TempDir(), "seclake.yaml")
 	if err := os.WriteFile(cfg, []byte(fmt.Sprintf(`lake: %s
@@ -223,7 +227,7 @@ notify:
 
 	// Audit 1: SSE-KMS everywhere, Object Lock on reports.
 	ctx := context.Background()
-	before := map[string]map[string]objInfo{srv.Bucket: listBucket(t, srv, srv.Bucket), reportsBucket: listBucket(t, srv, reportsBucket)}
+	before := map[string]map[string]objInfo{srv.Bucket: listBucket(t, srv, srv.Bucket), reportsBucket: listBucket(t, srv, reportsBucket), rawBucket: listBucket(t, srv, rawBucket)}
 	wantRetain := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, 400)
 	kinds := map[string]int{}
 	audited := 0
@@ -238,6 +242,9 @@ notify:
 				t.Errorf("%s/%s: encryption %q key %q, want aws:kms with %s", bucket, key, h.ServerSideEncryption, aws.ToString(h.SSEKMSKeyId), srv.KMSKeyID)
 			}
 			top := strings.SplitN(strings.TrimPrefix(key, "lake/"), "/", 2)[0]
+			if bucket == rawBucket {
+				top = "raw-bucket"
+			}
 			if bucket == reportsBucket {
 				top = "reports-bucket"
 				if h.ObjectLockMode != types.ObjectLockModeCompliance || !aws.ToTime(h.ObjectLockRetainUntilDate).Equal(wantRetain) {
@@ -248,7 +255,7 @@ notify:
 		}
 	}
 	t.Logf("audited %d objects, all SSE-KMS with %s: %v", audited, srv.KMSKeyID, kinds)
-	for _, k := range []string{"events", "baselines", "findings", "runs", "feedback", "exports", "reports-bucket"} {
+	for _, k := range []string{"events", "baselines", "findings", "runs", "feedback", "exports", "reports-bucket", "raw-bucket"} {
 		if kinds[k] == 0 {
 			t.Errorf("no %s object in the audit: %v", k, kinds)
 		}
