@@ -114,7 +114,7 @@ var cryptoActions = map[string]bool{"kms:Decrypt": true, "kms:Encrypt": true, "k
 // "s3:Get*"), or Resource "*" except for the actions that have no
 // resource-level permissions; S3 and KMS actions name the template's
 // buckets and key (or a parameter), and KMS actions are data-key calls only.
-func TestIAMLeastPrivilege(t *testing.T) {
+func TestSecurityAuditIAMLeastPrivilege(t *testing.T) {
 	tpl := cfn(t, "seclake.yaml")
 	sts := iamStatements(tpl)
 	if len(sts) < 20 {
@@ -172,7 +172,7 @@ func granted(sts []statement, role, action, resSub string) bool {
 // The job role can do what `seclake report` does to the reports bucket
 // (SECLAKE_REPORTS): read its Object Lock configuration and put objects
 // with a retention date, which S3 authorizes as s3:PutObjectRetention.
-func TestTaskRoleCanLockReports(t *testing.T) {
+func TestSecurityAuditTaskRoleCanLockReports(t *testing.T) {
 	tpl := cfn(t, "seclake.yaml")
 	sts := iamStatements(tpl)
 	for _, c := range []struct{ action, res string }{
@@ -192,7 +192,7 @@ func TestTaskRoleCanLockReports(t *testing.T) {
 // key, and has a policy that denies non-TLS access, puts without SSE-KMS,
 // and puts naming another key (or naming none, which S3 would encrypt with
 // the AWS-managed aws/s3 key).
-func TestBucketsLockedDown(t *testing.T) {
+func TestSecurityAuditBucketsLockedDown(t *testing.T) {
 	tpl := cfn(t, "seclake.yaml")
 	policies := map[string][]statement{}
 	for name, p := range resources(tpl, "AWS::S3::BucketPolicy") {
@@ -281,9 +281,9 @@ func TestBucketsLockedDown(t *testing.T) {
 }
 
 // The key policy gives no one but the account (which delegates to IAM, where
-// TestIAMLeastPrivilege scopes the roles) more than data-key actions; no
-// statement names Principal "*" without a condition.
-func TestKMSKeyPolicyScoped(t *testing.T) {
+// TestSecurityAuditIAMLeastPrivilege scopes the roles) more than data-key
+// actions; no statement names Principal "*" without a condition.
+func TestSecurityAuditKMSKeyPolicyScoped(t *testing.T) {
 	tpl := cfn(t, "seclake.yaml")
 	keys := resources(tpl, "AWS::KMS::Key")
 	if len(keys) == 0 {
