@@ -185,6 +185,27 @@ notify:
 	if len(ids) == 0 {
 		t.Fatalf("detect on the S3 lake printed no finding:\n%.2000s", out)
 	}
+	// detect on S3 (mirror, DuckDB, write back) gives the findings of the
+	// same run on a local lake, byte for byte.
+	s3Findings := bucketObjects(t, srv, "lake/findings/")
+	local := t.TempDir()
+	step(true, env, "convert", "--config", cfg, "--raw", rawDir, "--lake", local)
+	step(true, env, "extract", "--config", cfg, "--lake", local)
+	step(true, env, "detect", "--config", cfg, "--lake", local, "--from", "2026-11-20", "--to", "2026-11-22")
+	localFindings := map[string]string{}
+	for p, b := range snapshotDir(t, filepath.Join(local, "findings")) {
+		localFindings[filepath.ToSlash(strings.TrimPrefix(p, filepath.Join(local, "findings")+string(filepath.Separator)))] = b
+	}
+	if len(s3Findings) == 0 || len(s3Findings) != len(localFindings) {
+		t.Errorf("findings objects: %d on S3, %d local", len(s3Findings), len(localFindings))
+	}
+	for k, b := range s3Findings {
+		rel := strings.TrimPrefix(k, "lake/findings/")
+		if lb, ok := localFindings[rel]; !ok || lb != string(b) {
+			t.Errorf("findings/%s differs between the S3 and the local lake (local present: %v)", rel, ok)
+		}
+	}
+	t.Logf("detect on the S3 lake: %d findings objects, %d finding ids printed, equal to a local lake's", len(s3Findings), len(ids))
 	step(true, env, "notify", "--config", cfg, "--lake", lake, "--from", "2026-11-20", "--to", "2026-11-22")
 	step(true, env, "report", "--config", cfg, "--lake", lake, "--cache", t.TempDir(), "--period", "2026-11", "--out", "s3://"+reportsBucket+"/r",
 		"--now", "2026-12-01T00:00:00Z")
