@@ -211,7 +211,7 @@ func isS3KMS(err error) bool {
 	}
 	code := apiErr.ErrorCode()
 	switch {
-	case strings.HasPrefix(code, "KMS.") || strings.HasPrefix(strings.ToLower(code), "kms:") || strings.HasPrefix(code, "KMS"):
+	case strings.HasPrefix(code, "KMS") || strings.HasPrefix(code, "kms:"):
 		return true
 	case code == "AccessDenied":
 		return strings.Contains(apiErr.ErrorMessage(), "kms:")
