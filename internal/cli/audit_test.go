@@ -271,6 +271,10 @@ notify:
 				if h.ObjectLockMode != types.ObjectLockModeCompliance || !aws.ToTime(h.ObjectLockRetainUntilDate).Equal(wantRetain) {
 					t.Errorf("%s/%s: object lock %q until %v, want COMPLIANCE until %v", bucket, key, h.ObjectLockMode, aws.ToTime(h.ObjectLockRetainUntilDate), wantRetain)
 				}
+				// Not even the credentials that wrote it can delete this version.
+				if _, err := srv.Client().DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String(bucket), Key: aws.String(key), VersionId: h.VersionId}); err == nil {
+					t.Errorf("%s/%s: version %s deleted under COMPLIANCE retention", bucket, key, aws.ToString(h.VersionId))
+				}
 			}
 			kinds[top]++
 		}
