@@ -309,7 +309,7 @@ notify:
 			{"run", "hourly", "--config", cfg, "--at", "2026-11-21T14:20:00Z"},
 		} {
 			out := step(false, bad, args...)
-			if want := map[bool]string{true: "s3.kms_key", false: "cannot encrypt this write"}[kc.key == ""]; !strings.Contains(out, want) && args[0] != "lake" {
+			if want := map[bool]string{true: "s3.kms_key", false: "cannot encrypt this write"}[kc.key == ""]; !strings.Contains(out, want) {
 				t.Errorf("%s, %v: error does not say %q: %.600s", kc.name, args, want, out)
 			}
 			t.Logf("%s, %s: %.200s", kc.name, args[0], strings.TrimSpace(lastLine(out)))

@@ -201,6 +201,10 @@ func isS3Precondition(err error) bool {
 	return errors.As(err, &respErr) && respErr.HTTPStatusCode() == http.StatusPreconditionFailed
 }
 
+// IsKMSKeyError reports whether an S3 error (from any call that names the
+// KMS key, e.g. PutBucketEncryption) says the key cannot be used.
+func IsKMSKeyError(err error) bool { return isS3KMS(err) }
+
 // isS3KMS reports whether a write failed on its SSE-KMS key: AWS answers
 // KMS.NotFoundException, KMS.DisabledException… or an AccessDenied naming a
 // kms: action; MinIO answers kms:KeyNotFound.
