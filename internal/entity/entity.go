@@ -514,10 +514,6 @@ func rankOf(sorted []string, v string) uint8 {
 	return uint8(i)
 }
 
-func sameKey(a, b *Entity) bool {
-	return a.Kind == b.Kind && a.Value == b.Value && a.Role == b.Role
-}
-
 func cmpEntity(a, b Entity) int {
 	if c := strings.Compare(string(a.Kind), string(b.Kind)); c != 0 {
 		return c

@@ -120,6 +120,9 @@ func Init(ctx context.Context, st *storage.S3, o InitOptions) error {
 			ApplyServerSideEncryptionByDefault: &types.ServerSideEncryptionByDefault{SSEAlgorithm: types.ServerSideEncryptionAwsKms, KMSMasterKeyID: aws.String(st.KMSKeyID())},
 			BucketKeyEnabled:                   aws.Bool(true),
 		}}}})
+	if err != nil && storage.IsKMSKeyError(err) {
+		return fmt.Errorf("lake init: s3://%s default encryption with KMS key %q: %w: %w", bucket, st.KMSKeyID(), storage.ErrKMSKey, err)
+	}
 	if err != nil {
 		return fmt.Errorf("lake init: s3://%s default encryption: %w", bucket, err)
 	}

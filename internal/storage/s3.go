@@ -201,6 +201,28 @@ func isS3Precondition(err error) bool {
 	return errors.As(err, &respErr) && respErr.HTTPStatusCode() == http.StatusPreconditionFailed
 }
 
+// IsKMSKeyError reports whether an S3 error (from any call that names the
+// KMS key, e.g. PutBucketEncryption) says the key cannot be used.
+func IsKMSKeyError(err error) bool { return isS3KMS(err) }
+
+// isS3KMS reports whether a write failed on its SSE-KMS key: AWS answers
+// KMS.NotFoundException, KMS.DisabledException… or an AccessDenied naming a
+// kms: action; MinIO answers kms:KeyNotFound.
+func isS3KMS(err error) bool {
+	var apiErr smithy.APIError
+	if !errors.As(err, &apiErr) {
+		return false
+	}
+	code := apiErr.ErrorCode()
+	switch {
+	case strings.HasPrefix(code, "KMS") || strings.HasPrefix(code, "kms:"):
+		return true
+	case code == "AccessDenied":
+		return strings.Contains(apiErr.ErrorMessage(), "kms:")
+	}
+	return false
+}
+
 func trimETag(e *string) string { return strings.Trim(aws.ToString(e), `"`) }
 
 // Get streams key; the caller must Close the reader.
@@ -309,6 +331,9 @@ func (s *S3) put(ctx context.Context, key string, r io.Reader, opts PutOptions) 
 	}
 	if _, err := s.uploader.UploadObject(ctx, in); err != nil {
 		// If-Match on a missing key answers 404 NoSuchKey (S3 and MinIO).
+		if isS3KMS(err) {
+			return fmt.Errorf("storage: put %s with KMS key %q: %w: %w", s.loc(key), s.kmsKeyID, ErrKMSKey, err)
+		}
 		if isS3Precondition(err) || opts.IfMatch != "" && isS3NotFound(err) {
 			return fmt.Errorf("storage: put %s: %w: %w", s.loc(key), ErrPreconditionFailed, err)
 		}

@@ -126,6 +126,9 @@ func TestS3(t *testing.T) {
 			if err == nil {
 				t.Errorf("Put %s with unknown KMS key succeeded", name)
 			}
+			if !errors.Is(err, storage.ErrKMSKey) {
+				t.Errorf("Put %s with unknown KMS key: err = %v, want ErrKMSKey", name, err)
+			}
 			t.Logf("Put %s with unknown key: %v", name, err)
 			if _, err := s.Stat(ctx, name); !errors.Is(err, storage.ErrNotFound) {
 				t.Errorf("Stat %s after failed Put: err = %v, want ErrNotFound", name, err)

@@ -98,6 +98,9 @@ var (
 	ErrNotFound = errors.New("storage: object not found")
 	// ErrNoKMSKey is returned when an S3 store is asked to write without a KMS key.
 	ErrNoKMSKey = errors.New("storage: S3 writes need a KMS key (--kms-key / SECLAKE_KMS_KEY)")
+	// ErrKMSKey is returned when S3 refuses a write because the configured
+	// KMS key does not exist, is disabled, or the caller may not use it.
+	ErrKMSKey = errors.New("storage: the KMS key (s3.kms_key, --kms-key, SECLAKE_KMS_KEY) cannot encrypt this write")
 	// ErrPreconditionFailed is returned when a conditional Put's condition
 	// (IfNoneMatch, IfMatch) does not hold.
 	ErrPreconditionFailed = errors.New("storage: precondition failed")
