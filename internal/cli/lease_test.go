@@ -174,3 +174,48 @@ func TestConcurrentRunsOneLease(t *testing.T) {
 		}
 	}
 }
+
+// TestRunStopsWhenLeaseLost: a run whose lease is taken over (the lock
+// object rewritten by another owner, found at the next renewal) stops with
+// an error that says the lease was lost, instead of running on beside the
+// new holder.
+func TestRunStopsWhenLeaseLost(t *testing.T) {
+	raw := filepath.Join(repoRoot(t), "testdata", "raw")
+	lakeDir := t.TempDir()
+	cfg := writeConfig(t, "lake: "+lakeDir+"\nraw: "+raw+"\nconvert:\n  workers: 1\n")
+	clock := schedule.NewFakeClock(time.Now())
+	var errb syncBuffer
+	a := &App{Stdout: &bytes.Buffer{}, Stderr: &errb, Getenv: func(string) string { return "" }, Clock: clock}
+	done := make(chan int, 1)
+	go func() {
+		done <- a.Run(context.Background(), []string{"run", "hourly", "--config", cfg, "--at", "2026-11-21T11:20:00Z", "--step", "convert,detect"})
+	}()
+	deadline := time.Now().Add(60 * time.Second)
+	for !leaseLive(lakeDir, "hourly") {
+		if time.Now().After(deadline) {
+			t.Fatal("the run never took the lease")
+		}
+		time.Sleep(time.Millisecond)
+	}
+	// Once the run keeps its lease (Acquire done), another owner takes the
+	// lock object over; the next renewal finds out.
+	if !clock.WaitFor(1, 10*time.Second) {
+		t.Fatal("the run does not renew its lease")
+	}
+	other := []byte(`{"owner":"thief","job":"hourly","expires":"` + time.Now().Add(time.Hour).UTC().Format(time.RFC3339) + `"}`)
+	if err := os.WriteFile(filepath.Join(lakeDir, schedule.LockPrefix+"hourly.json"), other, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	clock.Advance(10 * time.Minute)
+	code := <-done
+	if code == 0 {
+		t.Skip("the run finished before its renewal saw the takeover (a slow machine)")
+	}
+	if !strings.Contains(errb.String(), "lease lost") {
+		t.Errorf("exit %d; stderr does not say the lease was lost:\n%s", code, errb.String())
+	}
+	data, _ := os.ReadFile(filepath.Join(lakeDir, schedule.LockPrefix+"hourly.json"))
+	if !strings.Contains(string(data), "thief") {
+		t.Errorf("the stopped run overwrote the new holder's lock: %s", data)
+	}
+}
