@@ -62,7 +62,17 @@ func PutEntityFeedback(ctx context.Context, store storage.Store, fb EntityFeedba
 // LoadEntityFeedback reads every verdict, keyed by kind + "\x00" + value.
 func LoadEntityFeedback(ctx context.Context, store storage.Store) (map[string]EntityFeedback, error) {
 	out := map[string]EntityFeedback{}
-	err := store.List(ctx, EntityFeedbackPrefix, func(o storage.ObjectInfo) error {
+	err := ReadJSONObjects(ctx, store, EntityFeedbackPrefix, func(fb EntityFeedback) {
+		out[fb.Kind+"\x00"+fb.Value] = fb
+	})
+	return out, err
+}
+
+// ReadJSONObjects decodes every object under prefix (at most 1 MiB each) as
+// a T and hands it to each: the small JSON records of the lake
+// (analyst feedback, ledgers).
+func ReadJSONObjects[T any](ctx context.Context, store storage.Store, prefix string, each func(T)) error {
+	return store.List(ctx, prefix, func(o storage.ObjectInfo) error {
 		rc, _, err := store.Get(ctx, o.Key)
 		if err != nil {
 			return err
@@ -72,12 +82,11 @@ func LoadEntityFeedback(ctx context.Context, store storage.Store) (map[string]En
 		if err != nil {
 			return err
 		}
-		var fb EntityFeedback
-		if err := json.Unmarshal(data, &fb); err != nil {
-			return fmt.Errorf("lake: feedback %s: %w", o.Key, err)
+		var v T
+		if err := json.Unmarshal(data, &v); err != nil {
+			return fmt.Errorf("lake: %s: %w", o.Key, err)
 		}
-		out[fb.Kind+"\x00"+fb.Value] = fb
+		each(v)
 		return nil
 	})
-	return out, err
 }

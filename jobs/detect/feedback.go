@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"sort"
 	"time"
 
@@ -60,23 +59,7 @@ func PutFindingFeedback(ctx context.Context, store storage.Store, fb FindingFeed
 // LoadFindingFeedback reads every finding verdict, by finding id.
 func LoadFindingFeedback(ctx context.Context, store storage.Store) (map[string]FindingFeedback, error) {
 	out := map[string]FindingFeedback{}
-	err := store.List(ctx, FindingFeedbackPrefix, func(o storage.ObjectInfo) error {
-		rc, _, err := store.Get(ctx, o.Key)
-		if err != nil {
-			return err
-		}
-		defer rc.Close()
-		data, err := io.ReadAll(io.LimitReader(rc, 1<<20))
-		if err != nil {
-			return err
-		}
-		var fb FindingFeedback
-		if err := json.Unmarshal(data, &fb); err != nil {
-			return fmt.Errorf("detect: feedback %s: %w", o.Key, err)
-		}
-		out[fb.FindingID] = fb
-		return nil
-	})
+	err := lake.ReadJSONObjects(ctx, store, FindingFeedbackPrefix, func(fb FindingFeedback) { out[fb.FindingID] = fb })
 	return out, err
 }
 
