@@ -16,6 +16,7 @@ import (
 	"github.com/seclake/seclake/internal/lake"
 	"github.com/seclake/seclake/internal/storage"
 	"github.com/seclake/seclake/jobs/detect"
+	"github.com/seclake/seclake/schemas"
 )
 
 // localRoot returns the directory DuckDB reads for the lake: the lake itself
@@ -24,21 +25,36 @@ func (a *App) localRoot(ctx context.Context, cfg config.Config, store storage.St
 	if !strings.HasPrefix(cfg.Lake, "s3://") {
 		return store.URI(), nil
 	}
-	dir := cacheDir
-	if dir == "" {
-		base, err := os.UserCacheDir()
-		if err != nil {
-			base = os.TempDir()
-		}
-		sum := sha256.Sum256([]byte(cfg.Lake + "\x00" + cfg.S3.Endpoint))
-		dir = filepath.Join(base, "seclake", hex.EncodeToString(sum[:8]))
-	}
+	dir := mirrorDir(cfg, cacheDir)
 	n, err := lake.Mirror(ctx, store, dir, prefixes)
 	if err != nil {
 		return "", err
 	}
 	a.logger(cfg).Debug("mirrored lake", "objects_fetched", n, "dir", dir)
 	return dir, nil
+}
+
+// mirrorDir is where an S3 lake is mirrored for DuckDB: cacheDir when set,
+// else a directory under the user cache named after the lake and endpoint.
+func mirrorDir(cfg config.Config, cacheDir string) string {
+	if cacheDir != "" {
+		return cacheDir
+	}
+	base, err := os.UserCacheDir()
+	if err != nil {
+		base = os.TempDir()
+	}
+	sum := sha256.Sum256([]byte(cfg.Lake + "\x00" + cfg.S3.Endpoint))
+	return filepath.Join(base, "seclake", hex.EncodeToString(sum[:8]))
+}
+
+// tablePrefixes are the key prefixes of every lake table.
+func tablePrefixes() []string {
+	var prefixes []string
+	for _, t := range schemas.Tables() {
+		prefixes = append(prefixes, t.Prefix)
+	}
+	return prefixes
 }
 
 // accountTypesFile reads an accounts.json ({"accounts":[{"id","type"}]}, as

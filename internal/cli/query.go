@@ -2,22 +2,18 @@ package cli
 
 import (
 	"context"
-	"crypto/sha256"
 	"database/sql"
 	"encoding/csv"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
 
 	"github.com/seclake/seclake/internal/analytics"
-	"github.com/seclake/seclake/internal/lake"
 	"github.com/seclake/seclake/schemas"
 )
 
@@ -58,25 +54,9 @@ eventDay (YYYYMMDD text), eventHour (integer).`)
 		if err != nil {
 			return err
 		}
-		dir := *cacheDir
-		if dir == "" {
-			base, err := os.UserCacheDir()
-			if err != nil {
-				base = os.TempDir()
-			}
-			sum := sha256.Sum256([]byte(cfg.Lake + "\x00" + cfg.S3.Endpoint))
-			dir = filepath.Join(base, "seclake", hex.EncodeToString(sum[:8]))
-		}
-		var prefixes []string
-		for _, t := range schemas.Tables() {
-			prefixes = append(prefixes, t.Prefix)
-		}
-		n, err := lake.Mirror(ctx, store, dir, prefixes)
-		if err != nil {
+		if root, err = a.localRoot(ctx, cfg, store, *cacheDir, tablePrefixes()); err != nil {
 			return err
 		}
-		a.logger(cfg).Debug("mirrored lake", "objects_fetched", n, "dir", dir)
-		root = dir
 	}
 	eng, err := analytics.Open(ctx, root, analytics.Options{Tables: analytics.ReferencedTables(fs.Arg(0))})
 	if err != nil {

@@ -2,12 +2,12 @@ package cli
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -17,7 +17,6 @@ import (
 	"github.com/seclake/seclake/internal/lake"
 	"github.com/seclake/seclake/internal/storage"
 	"github.com/seclake/seclake/jobs/report"
-	"github.com/seclake/seclake/schemas"
 )
 
 func runReport(ctx context.Context, a *App, args []string) error {
@@ -128,7 +127,7 @@ manifest runs/report/<window>/manifest.json last.`)
 			"statuses": res.Statuses, "seconds": res.Duration.Seconds(),
 		})
 	}
-	for _, f := range sortedKeys(res.Statuses) {
+	for _, f := range slices.Sorted(maps.Keys(res.Statuses)) {
 		met, not, ins := 0, 0, 0
 		for _, s := range res.Statuses[f] {
 			switch s {
@@ -165,34 +164,9 @@ func engineRoot(ctx context.Context, cfg config.Config, store storage.Store, cac
 	if !strings.HasPrefix(cfg.Lake, "s3://") {
 		return store.URI(), func(context.Context) error { return nil }, nil
 	}
-	dir := cacheDir
-	if dir == "" {
-		base, err := os.UserCacheDir()
-		if err != nil {
-			base = os.TempDir()
-		}
-		sum := sha256.Sum256([]byte(cfg.Lake + "\x00" + cfg.S3.Endpoint))
-		dir = filepath.Join(base, "seclake", hex.EncodeToString(sum[:8]))
-	}
-	var prefixes []string
-	for _, t := range schemas.Tables() {
-		prefixes = append(prefixes, t.Prefix)
-	}
+	dir, prefixes := mirrorDir(cfg, cacheDir), tablePrefixes()
 	return dir, func(ctx context.Context) error {
 		_, err := lake.Mirror(ctx, store, dir, prefixes)
 		return err
 	}, nil
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	var out []string
-	for k := range m {
-		out = append(out, k)
-	}
-	for i := 1; i < len(out); i++ {
-		for j := i; j > 0 && out[j] < out[j-1]; j-- {
-			out[j], out[j-1] = out[j-1], out[j]
-		}
-	}
-	return out
 }
