@@ -61,8 +61,12 @@ type CloudTrail struct {
 	Addendum                     string     `parquet:"addendum,optional"`
 	Unmapped                     string     `parquet:"unmapped,optional"`
 	Extracted
-	SourceObject string `parquet:"source_object,dict"`
-	SourceOffset int64  `parquet:"source_offset"`
+	// Classes of the source address and user agent (entity attrs; set by
+	// extraction, see Derived).
+	SourceIPClass  string `parquet:"source_ip_class,optional,dict"`
+	UserAgentClass string `parquet:"user_agent_class,optional,dict"`
+	SourceObject   string `parquet:"source_object,dict"`
+	SourceOffset   int64  `parquet:"source_offset"`
 }
 
 // Time is the event time used for partitioning and sorting.

@@ -1,6 +1,7 @@
 package schemas
 
 import (
+	"fmt"
 	"reflect"
 	"strings"
 )
@@ -10,16 +11,16 @@ import (
 // "every event this key or IP appears in" with list_contains/contains. They
 // are embedded (flattened) into every event table.
 type EntityLists struct {
-	PAnyIPAddresses  []string `parquet:"p_any_ip_addresses,optional,list"`
-	PAnyAWSARNs      []string `parquet:"p_any_aws_arns,optional,list"`
-	PAnyAccountIDs   []string `parquet:"p_any_aws_account_ids,optional,list"`
-	PAnyAccessKeyIDs []string `parquet:"p_any_access_key_ids,optional,list"`
-	PAnyPrincipals   []string `parquet:"p_any_principals,optional,list"`
-	PAnyResourceIDs  []string `parquet:"p_any_resource_ids,optional,list"`
-	PAnyS3Buckets    []string `parquet:"p_any_s3_buckets,optional,list"`
-	PAnyKMSKeys      []string `parquet:"p_any_kms_keys,optional,list"`
-	PAnyDomainNames  []string `parquet:"p_any_domain_names,optional,list"`
-	PAnyEmails       []string `parquet:"p_any_emails,optional,list"`
+	PAnyIPAddresses  []string `parquet:"p_any_ip_addresses,optional,list" parquet-element:",dict"`
+	PAnyAWSARNs      []string `parquet:"p_any_aws_arns,optional,list" parquet-element:",dict"`
+	PAnyAccountIDs   []string `parquet:"p_any_aws_account_ids,optional,list" parquet-element:",dict"`
+	PAnyAccessKeyIDs []string `parquet:"p_any_access_key_ids,optional,list" parquet-element:",dict"`
+	PAnyPrincipals   []string `parquet:"p_any_principals,optional,list" parquet-element:",dict"`
+	PAnyResourceIDs  []string `parquet:"p_any_resource_ids,optional,list" parquet-element:",dict"`
+	PAnyS3Buckets    []string `parquet:"p_any_s3_buckets,optional,list" parquet-element:",dict"`
+	PAnyKMSKeys      []string `parquet:"p_any_kms_keys,optional,list" parquet-element:",dict"`
+	PAnyDomainNames  []string `parquet:"p_any_domain_names,optional,list" parquet-element:",dict"`
+	PAnyEmails       []string `parquet:"p_any_emails,optional,list" parquet-element:",dict"`
 }
 
 // EntityRef is one entity of an event, in the event row's nested entities
@@ -41,10 +42,174 @@ type EntityRef struct {
 type Extracted struct {
 	EntityLists
 	Entities []EntityRef `parquet:"entities,optional,list"`
+	// TypedEntities is a bit set over the table's Derived list: bit i says
+	// that extraction found entity Derived[i] of this row, which the entities
+	// view derives from the typed column instead of reading it from
+	// Entities.
+	TypedEntities int32 `parquet:"p_typed_entities"`
 }
 
 // Extraction returns the row's extraction fields for writing.
 func (e *Extracted) Extraction() *Extracted { return e }
+
+// Derived is an entity that an event row's typed column holds as it is (its
+// value is the column's value, or the account field of the ARN in it). Such
+// an entity is not copied into the row's entities list: bit i of the row's
+// p_typed_entities says extraction found entity Derived[i], and the entities
+// view derives it from the column. Typed columns give nine of every ten
+// entities of a CloudTrail event, so this halves what extraction adds to the
+// lake and to the convert time. Anything else a typed column yields
+// (e-mails and instance ids inside ARNs, a non-canonical IPv6 address, a
+// host header with a port) stays in the entities list.
+type Derived struct {
+	Column string // the typed column; also the entity's field
+	Kind   string // the entity kind; "" = by the ARN's service and resource (ARNKind)
+	Role   string
+	// Account: the value is the account field of the ARN in Column.
+	Account bool
+	// Attr is the column holding the entity's attr (address and user agent
+	// classes); "" = none, except that access keys get their type from the
+	// key's prefix (AccessKeyAttr).
+	Attr string
+}
+
+// Entity kinds and roles named here (internal/entity defines them all; the
+// extract tests check these against it).
+const (
+	kindAccount   = "aws_account_id"
+	kindIP        = "ip_address"
+	kindUA        = "user_agent"
+	kindKey       = "access_key_id"
+	kindDomain    = "domain_name"
+	kindVPC       = "vpc_id"
+	kindSubnet    = "subnet_id"
+	kindENI       = "network_interface_id"
+	kindInstance  = "instance_id"
+	kindBucket    = "s3_bucket"
+	kindObjectKey = "s3_object_key"
+)
+
+// Derived lists the entities the table's typed columns give as they are, in
+// bit order (at most 31). Tables without entities have none.
+func (t Table) Derived() []Derived {
+	arn := func(col, role string) []Derived {
+		return []Derived{{Column: col, Role: role}, {Column: col, Kind: kindAccount, Role: role, Account: true}}
+	}
+	switch t.Name {
+	case "cloudtrail":
+		d := []Derived{
+			{Column: "source_ip_address", Kind: kindIP, Role: "source_ip", Attr: "source_ip_class"},
+			{Column: "user_agent", Kind: kindUA, Role: "client", Attr: "user_agent_class"},
+			{Column: "recipient_account_id", Kind: kindAccount, Role: "recipient"},
+			{Column: "vpc_endpoint_account_id", Kind: kindAccount, Role: "owner"},
+			{Column: "user_identity_account_id", Kind: kindAccount, Role: "actor"},
+			{Column: "user_identity_access_key_id", Kind: kindKey, Role: "actor"},
+			{Column: "session_issuer_account_id", Kind: kindAccount, Role: "issuer"},
+			{Column: "tls_client_provided_host_header", Kind: kindDomain, Role: "target"},
+		}
+		d = append(d, arn("user_identity_arn", "actor")...)
+		return append(d, arn("session_issuer_arn", "issuer")...)
+	case "vpcflow":
+		d := []Derived{
+			{Column: "account_id", Kind: kindAccount, Role: "owner"},
+			{Column: "interface_id", Kind: kindENI, Role: "target"},
+			{Column: "srcaddr", Kind: kindIP, Role: "source_ip", Attr: "srcaddr_class"},
+			{Column: "dstaddr", Kind: kindIP, Role: "dest_ip", Attr: "dstaddr_class"},
+			{Column: "pkt_srcaddr", Kind: kindIP, Role: "source_ip", Attr: "pkt_srcaddr_class"},
+			{Column: "pkt_dstaddr", Kind: kindIP, Role: "dest_ip", Attr: "pkt_dstaddr_class"},
+			{Column: "vpc_id", Kind: kindVPC, Role: "target"},
+			{Column: "subnet_id", Kind: kindSubnet, Role: "target"},
+			{Column: "instance_id", Kind: kindInstance, Role: "target"},
+			{Column: "tgw_src_vpc_account_id", Kind: kindAccount, Role: "owner"},
+			{Column: "tgw_dst_vpc_account_id", Kind: kindAccount, Role: "owner"},
+			{Column: "tgw_src_vpc_id", Kind: kindVPC, Role: "target"},
+			{Column: "tgw_dst_vpc_id", Kind: kindVPC, Role: "target"},
+			{Column: "tgw_src_subnet_id", Kind: kindSubnet, Role: "target"},
+			{Column: "tgw_dst_subnet_id", Kind: kindSubnet, Role: "target"},
+			{Column: "tgw_src_eni", Kind: kindENI, Role: "target"},
+			{Column: "tgw_dst_eni", Kind: kindENI, Role: "target"},
+		}
+		for _, c := range []string{"ecs_cluster_arn", "ecs_container_instance_arn", "ecs_task_definition_arn", "ecs_task_arn"} {
+			d = append(d, arn(c, "target")...)
+		}
+		return d
+	case "s3access":
+		d := []Derived{
+			{Column: "bucket", Kind: kindBucket, Role: "target"},
+			{Column: "remote_ip", Kind: kindIP, Role: "source_ip", Attr: "remote_ip_class"},
+			{Column: "key", Kind: kindObjectKey, Role: "target"},
+			{Column: "user_agent", Kind: kindUA, Role: "client", Attr: "user_agent_class"},
+			{Column: "host_header", Kind: kindDomain, Role: "target"},
+		}
+		d = append(d, arn("requester", "actor")...)
+		return append(d, arn("access_point_arn", "target")...)
+	}
+	return nil
+}
+
+// ARNKind is the kind the entities view gives a typed ARN column's value:
+// by its service (third field) and the start of its resource (sixth field),
+// as the SQL of ARNKindSQL does. Extraction sets a Derived bit for an ARN
+// only when its own kind agrees.
+func ARNKind(arn string) string {
+	svc, res := splitPart(arn, 3), splitPart(arn, 6)
+	switch {
+	case svc == "iam" && res == "root":
+		return "root"
+	case svc == "iam" && strings.HasPrefix(res, "user/"):
+		return "iam_user_arn"
+	case svc == "iam" && strings.HasPrefix(res, "role/"):
+		return "iam_role_arn"
+	case svc == "sts" && strings.HasPrefix(res, "assumed-role/AWSReservedSSO"):
+		return "sso_principal"
+	case svc == "sts" && strings.HasPrefix(res, "assumed-role/"):
+		return "assumed_role_arn"
+	case svc == "sts" && strings.HasPrefix(res, "federated-user/"):
+		return "federated_principal"
+	}
+	return "arn"
+}
+
+// ARNAccount is the account field of an ARN (its fifth field), as the view
+// reads it.
+func ARNAccount(arn string) string { return splitPart(arn, 5) }
+
+// AccessKeyAttr is the attr the view gives an access key id: long_term for
+// AKIA…, temporary otherwise (typed key columns hold AKIA/ASIA ids only).
+func AccessKeyAttr(id string) string {
+	if len(id) > 1 && id[1] == 'K' {
+		return "long_term"
+	}
+	return "temporary"
+}
+
+// splitPart is SQL split_part(s, ':', n): the n-th (1-based) field, "" when
+// there are fewer.
+func splitPart(s string, n int) string {
+	for i := 1; i < n; i++ {
+		k := strings.IndexByte(s, ':')
+		if k < 0 {
+			return ""
+		}
+		s = s[k+1:]
+	}
+	if k := strings.IndexByte(s, ':'); k >= 0 {
+		return s[:k]
+	}
+	return s
+}
+
+// arnKindSQL is ARNKind in SQL over the expression col.
+func arnKindSQL(col string) string {
+	svc, res := "split_part("+col+", ':', 3)", "split_part("+col+", ':', 6)"
+	return "CASE WHEN " + svc + " = 'iam' AND " + res + " = 'root' THEN 'root'" +
+		" WHEN " + svc + " = 'iam' AND " + res + " LIKE 'user/%' THEN 'iam_user_arn'" +
+		" WHEN " + svc + " = 'iam' AND " + res + " LIKE 'role/%' THEN 'iam_role_arn'" +
+		" WHEN " + svc + " = 'sts' AND " + res + " LIKE 'assumed-role/AWSReservedSSO%' THEN 'sso_principal'" +
+		" WHEN " + svc + " = 'sts' AND " + res + " LIKE 'assumed-role/%' THEN 'assumed_role_arn'" +
+		" WHEN " + svc + " = 'sts' AND " + res + " LIKE 'federated-user/%' THEN 'federated_principal'" +
+		" ELSE 'arn' END"
+}
 
 // EntitiesViewColumns are the columns of the entities view, after the
 // source_table and event_id columns and before the partition columns.
@@ -54,13 +219,20 @@ var entitiesViewEventColumns = []string{"event_time", "source_object", "source_o
 // table: (source_table, event_id, event_time, source_object, source_offset,
 // kind, value, role, field, confidence, attr, region, accountId, eventDay,
 // eventHour). event_id is CloudTrail's eventID, and "<object>#<line>" for
-// flow and access log records. dialect is "athena" or "duckdb".
+// flow and access log records. For each table it reads the entities list
+// and, for each Derived entity, the typed column of the rows whose
+// p_typed_entities has its bit. dialect is "athena" or "duckdb".
 func EntitiesView(dialect, database string) string {
+	athena := dialect == "athena"
 	q := func(s string) string {
-		if dialect == "athena" {
+		if athena {
 			return strings.ToLower(s)
 		}
 		return `"` + s + `"`
+	}
+	real, null := "FLOAT", "VARCHAR"
+	if athena {
+		real, null = "real", "varchar"
 	}
 	var parts []string
 	for _, t := range Tables() {
@@ -71,28 +243,54 @@ func EntitiesView(dialect, database string) string {
 		if t.Name != "cloudtrail" {
 			id = "source_object || '#' || CAST(source_line AS VARCHAR)"
 		}
-		cols := []string{"'" + t.Name + "' AS source_table", id + " AS event_id"}
-		cols = append(cols, entitiesViewEventColumns...)
-		for _, f := range []string{"kind", "value", "role", "field", "confidence", "attr"} {
-			cols = append(cols, "e."+f+" AS "+f)
-		}
+		head := []string{"'" + t.Name + "' AS source_table", id + " AS event_id"}
+		head = append(head, entitiesViewEventColumns...)
+		var tail []string
 		for _, p := range t.Partitions {
-			cols = append(cols, q(p))
+			tail = append(tail, q(p))
 		}
 		from := t.Name
 		if database != "" {
 			from = "`" + database + "`.`" + t.Name + "`"
-			if dialect == "athena" {
+			if athena {
 				from = `"` + database + `"."` + t.Name + `"`
 			}
 		}
-		var sql string
-		if dialect == "athena" {
-			sql = "SELECT " + strings.Join(cols, ", ") + "\nFROM " + from + "\nCROSS JOIN UNNEST(entities) AS t(e)"
-		} else {
-			sql = "SELECT " + strings.Join(cols, ", ") + "\nFROM (SELECT *, unnest(entities) AS e FROM " + from + ")"
+		row := func(cols ...string) string {
+			all := append(append(append([]string{}, head...), cols...), tail...)
+			return "SELECT " + strings.Join(all, ", ")
 		}
-		parts = append(parts, sql)
+		var listed []string
+		for _, f := range []string{"kind", "value", "role", "field", "confidence", "attr"} {
+			listed = append(listed, "e."+f+" AS "+f)
+		}
+		if athena {
+			parts = append(parts, row(listed...)+"\nFROM "+from+"\nCROSS JOIN UNNEST(entities) AS t(e)")
+		} else {
+			parts = append(parts, row(listed...)+"\nFROM (SELECT *, unnest(entities) AS e FROM "+from+")")
+		}
+		for i, d := range t.Derived() {
+			col := `"` + d.Column + `"`
+			kind, value, attr := "'"+d.Kind+"'", col, "CAST(NULL AS "+null+")"
+			if d.Kind == "" {
+				kind = arnKindSQL(col)
+			}
+			if d.Account {
+				value = "split_part(" + col + ", ':', 5)"
+			}
+			switch {
+			case d.Attr != "":
+				attr = `"` + d.Attr + `"`
+			case d.Kind == kindKey:
+				attr = "CASE WHEN substr(" + col + ", 2, 1) = 'K' THEN 'long_term' ELSE 'temporary' END"
+			}
+			bit := fmt.Sprintf("(p_typed_entities & %d) <> 0", 1<<i)
+			if athena {
+				bit = fmt.Sprintf("bitwise_and(p_typed_entities, %d) <> 0", 1<<i)
+			}
+			parts = append(parts, row(kind+" AS kind", value+" AS value", "'"+d.Role+"' AS role", "'"+d.Column+"' AS field",
+				"CAST(1 AS "+real+") AS confidence", attr+" AS attr")+"\nFROM "+from+"\nWHERE "+bit)
+		}
 	}
 	return strings.Join(parts, "\nUNION ALL\n")
 }

@@ -35,9 +35,11 @@ type S3Access struct {
 	SourceRegion       string    `parquet:"source_region,optional,dict"`
 	ExtraFields        []string  `parquet:"extra_fields,optional,list"`
 	Extracted
-	SourceObject string `parquet:"source_object,dict"`
-	SourceOffset int64  `parquet:"source_offset"`
-	SourceLine   int64  `parquet:"source_line"` // 1-based line in the decompressed object
+	RemoteIPClass  string `parquet:"remote_ip_class,optional,dict"`
+	UserAgentClass string `parquet:"user_agent_class,optional,dict"`
+	SourceObject   string `parquet:"source_object,dict"`
+	SourceOffset   int64  `parquet:"source_offset"`
+	SourceLine     int64  `parquet:"source_line"` // 1-based line in the decompressed object
 }
 
 // Time is the event time used for partitioning and sorting.

@@ -50,7 +50,7 @@ func TestAthenaDDLMatchesSchema(t *testing.T) {
 // TestAthenaEntitiesView keeps sql/athena/entities.sql in step with the
 // schemas, like the table DDL.
 func TestAthenaEntitiesView(t *testing.T) {
-	want := "-- entities: every extracted entity of every event table (view over their nested entities columns).\n" +
+	want := "-- entities: every extracted entity of every event table (their entities lists, and the entities their typed columns hold).\n" +
 		"-- Generated from schemas/ by `go test ./schemas -update`; do not edit.\n" +
 		"CREATE OR REPLACE VIEW entities AS\n" + EntitiesView("athena", "seclake") + ";\n"
 	path := athenaPath("entities")

@@ -68,9 +68,13 @@ type VPCFlow struct {
 	PacketsLostTTLExpired   *int64     `parquet:"packets_lost_ttl_expired,optional"`
 	Unmapped                string     `parquet:"unmapped,optional"`
 	Extracted
-	SourceObject string `parquet:"source_object,dict"`
-	SourceOffset int64  `parquet:"source_offset"`
-	SourceLine   int64  `parquet:"source_line"` // 1-based line in the decompressed object
+	SrcAddrClass    string `parquet:"srcaddr_class,optional,dict"`
+	DstAddrClass    string `parquet:"dstaddr_class,optional,dict"`
+	PktSrcAddrClass string `parquet:"pkt_srcaddr_class,optional,dict"`
+	PktDstAddrClass string `parquet:"pkt_dstaddr_class,optional,dict"`
+	SourceObject    string `parquet:"source_object,dict"`
+	SourceOffset    int64  `parquet:"source_offset"`
+	SourceLine      int64  `parquet:"source_line"` // 1-based line in the decompressed object
 }
 
 // Time is the event time used for partitioning and sorting.

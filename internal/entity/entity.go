@@ -91,11 +91,16 @@ type Entity struct {
 	Attr       string // ip class, access key type, user agent class; "" otherwise
 }
 
-// Column is one named column of a batch. Values may hold nulls; a nil
-// Values is skipped.
+// Column is one named column of a batch. Values may hold nulls; a column
+// with neither Values nor Dict is skipped.
 type Column struct {
 	Name   string
 	Values *array.String
+	// Dict, instead of Values, holds a typed column dictionary-encoded (int32
+	// indices into a string dictionary): typed columns repeat a few values,
+	// and the extractor then reads each distinct value once. Free-text
+	// columns are read from Values only.
+	Dict *array.Dictionary
 }
 
 // StringColumn builds a Column from Go strings; "" becomes null. The caller
@@ -135,6 +140,7 @@ type Extractor struct {
 	arenaPerRow, entsPerRow atomic.Int64
 	mu                      sync.Mutex
 	free                    []*batch
+	cache                   map[string]map[string]*Tuple // typed column set → typed values → tuple (see Tuple)
 }
 
 // New returns an Extractor.
@@ -199,38 +205,12 @@ const (
 // Columns with unknown names are skipped; a column shorter than rows is read
 // to its length. The returned strings do not reference the Arrow buffers.
 func (x *Extractor) Extract(cols []Column, rows int) []Entity {
-	b := x.getBatch()
-	b.reset(x, rows)
-	defer x.putBatch(b)
-	b.rowContext(cols)
-	for _, c := range cols {
-		if c.Values == nil {
-			continue
-		}
-		if t, ok := typedColumns[c.Name]; ok {
-			b.begin(c.Name, t.role)
-			b.typed(c.Values, t)
-			continue
-		}
-		if role, ok := jsonColumns[c.Name]; ok {
-			if c.Name == "user_identity" && hasColumn(cols, "user_identity_arn") {
-				continue // the typed identity columns carry its entities
-			}
-			b.begin(c.Name, role)
-			b.jsonColumn(c.Values)
-		}
-	}
-	b.vpcEndpoints(cols)
-	if rows > 0 {
-		x.arenaPerRow.Store(int64(len(b.arena)/rows + 1))
-		x.entsPerRow.Store(int64(len(b.ents)/rows + 1))
-	}
-	return b.finish()
+	return x.ExtractBatch(cols, rows).Entities()
 }
 
 func hasColumn(cols []Column, name string) bool {
 	for _, c := range cols {
-		if c.Name == name && c.Values != nil {
+		if c.Name == name && (c.Values != nil || c.Dict != nil) {
 			return true
 		}
 	}
@@ -323,27 +303,6 @@ func (b *batch) rowContext(cols []Column) {
 			case "kms.amazonaws.com":
 				b.ctx[i] = ctxKMS
 			}
-		}
-	}
-}
-
-// vpcEndpoints marks the private source IPs of events that went through a
-// VPC endpoint.
-func (b *batch) vpcEndpoints(cols []Column) {
-	var vpce *array.String
-	for _, c := range cols {
-		if c.Name == "vpc_endpoint_id" {
-			vpce = c.Values
-		}
-	}
-	if vpce == nil {
-		return
-	}
-	for i := range b.ents {
-		e := &b.ents[i]
-		if e.kind == IPAddress && e.role == RoleSourceIP && e.attr == IPPrivate &&
-			int(e.row) < vpce.Len() && vpce.IsValid(int(e.row)) {
-			e.attr = IPVPCEndpoint
 		}
 	}
 }

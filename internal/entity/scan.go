@@ -86,33 +86,6 @@ var jsonColumns = map[string]string{
 	"error_message":         RoleMentioned,
 }
 
-func (b *batch) typed(a *array.String, t typedSpec) {
-	n := min(b.rows, a.Len())
-	// Typed columns repeat values in runs (one account and region per
-	// CloudTrail file, the same principal for a burst of calls): a value equal
-	// to the previous row's reuses its candidates (same arena bytes).
-	prev, pFrom, pTo, have := "", 0, 0, false
-	for i := 0; i < n; i++ {
-		if a.IsNull(i) {
-			continue
-		}
-		v := a.Value(i)
-		if have && v == prev {
-			from := len(b.ents)
-			for k := pFrom; k < pTo; k++ {
-				e := b.ents[k]
-				e.row = int32(i)
-				b.ents = append(b.ents, e)
-			}
-			pFrom, pTo = from, len(b.ents)
-			continue
-		}
-		from := len(b.ents)
-		b.typedValue(i, v, t)
-		prev, pFrom, pTo, have = v, from, len(b.ents), true
-	}
-}
-
 func (b *batch) typedValue(i int, v string, t typedSpec) {
 	switch t.mode {
 	case tIP:

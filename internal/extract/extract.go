@@ -13,7 +13,9 @@ package extract
 
 import (
 	"strings"
+	"sync"
 
+	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
@@ -30,6 +32,9 @@ type Extraction struct {
 	Extractor *entity.Extractor
 	Redactor  *entity.Redactor // nil keeps personal data as logged
 	Mem       memory.Allocator // nil = Go allocator
+
+	mu   sync.Mutex
+	memo map[*entity.Tuple]any // tuple → *tupleOut[T] (see memo)
 }
 
 type column[T any] struct {
@@ -100,31 +105,229 @@ var s3Columns = []column[schemas.S3Access]{
 }
 
 // CloudTrail fills the extraction columns of rows (and redacts, if set).
-func (x *Extraction) CloudTrail(rows []schemas.CloudTrail) {
-	apply(x, rows, ctColumns)
-	if x.Redactor != nil {
-		for i := range rows {
-			redactCloudTrail(x.Redactor, &rows[i])
-		}
-	}
-}
+func (x *Extraction) CloudTrail(rows []schemas.CloudTrail) { apply(x, rows, ctTable) }
 
 // VPCFlow fills the extraction columns of rows. Flow logs hold no personal
 // data beyond addresses, so nothing is redacted.
-func (x *Extraction) VPCFlow(rows []schemas.VPCFlow) { apply(x, rows, vfColumns) }
+func (x *Extraction) VPCFlow(rows []schemas.VPCFlow) { apply(x, rows, vfTable) }
 
 // S3Access fills the extraction columns of rows (and redacts, if set).
-func (x *Extraction) S3Access(rows []schemas.S3Access) {
-	apply(x, rows, s3Columns)
+func (x *Extraction) S3Access(rows []schemas.S3Access) { apply(x, rows, s3Table) }
+
+// CloudTrailEntities returns every entity extraction finds in rows (redacted
+// when x redacts), as the entities view lists them after CloudTrail(rows),
+// sorted by row. Tests use it to check the view against the extractor.
+func (x *Extraction) CloudTrailEntities(rows []schemas.CloudTrail) []entity.Entity {
+	return redacted(x, entities(x, rows, ctTable.cols))
+}
+
+// VPCFlowEntities is CloudTrailEntities for flow log rows.
+func (x *Extraction) VPCFlowEntities(rows []schemas.VPCFlow) []entity.Entity {
+	return entities(x, rows, vfTable.cols)
+}
+
+// S3AccessEntities is CloudTrailEntities for access log rows.
+func (x *Extraction) S3AccessEntities(rows []schemas.S3Access) []entity.Entity {
+	return redacted(x, entities(x, rows, s3Table.cols))
+}
+
+func redacted(x *Extraction, ents []entity.Entity) []entity.Entity {
 	if x.Redactor != nil {
-		for i := range rows {
-			r := &rows[i]
-			r.Requester = x.Redactor.RedactText(redactUserARN(x.Redactor, r.Requester))
-			r.Key = x.Redactor.RedactText(r.Key)
-			r.RequestURI = x.Redactor.RedactText(r.RequestURI)
-			redactExtracted(x.Redactor, &r.Extracted)
+		redactEntities(x.Redactor, ents)
+	}
+	return ents
+}
+
+// entities runs the extractor over Arrow string arrays of cols of rows.
+func entities[T any](x *Extraction, rows []T, cols []column[T]) []entity.Entity {
+	return batch(x, rows, cols).Entities()
+}
+
+// batch runs the extractor over Arrow arrays of cols of rows: typed columns
+// dictionary-encoded (each distinct value once), free-text columns as
+// string arrays.
+func batch[T any](x *Extraction, rows []T, cols []column[T]) *entity.Batch {
+	mem := x.Mem
+	if mem == nil {
+		mem = memory.DefaultAllocator
+	}
+	arrs := make([]entity.Column, 0, len(cols))
+	defer func() {
+		for _, c := range arrs {
+			if c.Values != nil {
+				c.Values.Release()
+			}
+			if c.Dict != nil {
+				c.Dict.Release()
+			}
+		}
+	}()
+	for _, spec := range cols {
+		if entity.TypedColumn(spec.name) {
+			if d := dictColumn(mem, rows, spec.get); d != nil {
+				arrs = append(arrs, entity.Column{Name: spec.name, Dict: d})
+			}
+			continue
+		}
+		if a := stringColumn(mem, rows, spec.get); a != nil {
+			arrs = append(arrs, entity.Column{Name: spec.name, Values: a})
 		}
 	}
+	return x.Extractor.ExtractBatch(arrs, len(rows))
+}
+
+// stringColumn copies one column of rows into an Arrow string array ("" is
+// null); nil when every value is null.
+func stringColumn[T any](mem memory.Allocator, rows []T, get func(*T) string) *array.String {
+	size, nonNull := 0, false
+	for i := range rows {
+		n := len(get(&rows[i]))
+		size += n
+		nonNull = nonNull || n > 0
+	}
+	if !nonNull {
+		return nil
+	}
+	b := array.NewStringBuilder(mem)
+	defer b.Release()
+	b.Reserve(len(rows))
+	b.ReserveData(size)
+	for i := range rows {
+		if v := get(&rows[i]); v != "" {
+			b.Append(v)
+		} else {
+			b.AppendNull()
+		}
+	}
+	return b.NewStringArray()
+}
+
+var dictType = &arrow.DictionaryType{IndexType: arrow.PrimitiveTypes.Int32, ValueType: arrow.BinaryTypes.String}
+
+// dictColumn dictionary-encodes one column of rows ("" is null); nil when
+// every value is null. Runs of one value (rows of one caller) cost one
+// comparison each.
+func dictColumn[T any](mem memory.Allocator, rows []T, get func(*T) string) *array.Dictionary {
+	idx := array.NewInt32Builder(mem)
+	defer idx.Release()
+	vals := array.NewStringBuilder(mem)
+	defer vals.Release()
+	idx.Reserve(len(rows))
+	seen := map[string]int32{}
+	prev, prevID := "", int32(-1)
+	for i := range rows {
+		v := get(&rows[i])
+		switch {
+		case v == "":
+			idx.AppendNull()
+			continue
+		case prevID >= 0 && v == prev:
+		default:
+			id, ok := seen[v]
+			if !ok {
+				id = int32(len(seen))
+				seen[v] = id
+				vals.Append(v)
+			}
+			prev, prevID = v, id
+		}
+		idx.UnsafeAppend(prevID)
+	}
+	if len(seen) == 0 {
+		return nil
+	}
+	ia, va := idx.NewArray(), vals.NewArray()
+	defer ia.Release()
+	defer va.Release()
+	return array.NewDictionaryArray(dictType, ia, va)
+}
+
+// table is how apply reads and writes one event table's rows.
+type table[T any] struct {
+	cols []column[T]
+	// attrs set the attr columns named in the table's Derived list.
+	attrs map[string]func(*T, string)
+	// redact replaces personal data in the row's own columns (nil: none).
+	redact func(*entity.Redactor, *T)
+	// derived is the table's Derived list with the typed column getters,
+	// indexed by column name.
+	derived map[string][]derivedSpec[T]
+}
+
+type derivedSpec[T any] struct {
+	schemas.Derived
+	bit  int32
+	get  func(*T) string
+	attr func(*T, string)
+}
+
+func newTable[T any](name string, cols []column[T], attrs map[string]func(*T, string), redact func(*entity.Redactor, *T)) table[T] {
+	t := table[T]{cols: cols, attrs: attrs, redact: redact, derived: map[string][]derivedSpec[T]{}}
+	tb, _ := schemas.Lookup(name)
+	get := map[string]func(*T) string{}
+	for _, c := range cols {
+		get[c.name] = c.get
+	}
+	for i, d := range tb.Derived() {
+		g := get[d.Column]
+		if g == nil {
+			panic("extract: derived column " + d.Column + " of " + name + " is not read")
+		}
+		var set func(*T, string)
+		if d.Attr != "" {
+			if set = attrs[d.Attr]; set == nil {
+				panic("extract: no setter for " + d.Attr)
+			}
+		}
+		t.derived[d.Column] = append(t.derived[d.Column], derivedSpec[T]{Derived: d, bit: 1 << i, get: g, attr: set})
+	}
+	return t
+}
+
+var (
+	ctTable = newTable("cloudtrail", ctColumns, map[string]func(*schemas.CloudTrail, string){
+		"source_ip_class":  func(r *schemas.CloudTrail, v string) { r.SourceIPClass = v },
+		"user_agent_class": func(r *schemas.CloudTrail, v string) { r.UserAgentClass = v },
+	}, redactCloudTrail)
+	vfTable = newTable("vpcflow", vfColumns, map[string]func(*schemas.VPCFlow, string){
+		"srcaddr_class":     func(r *schemas.VPCFlow, v string) { r.SrcAddrClass = v },
+		"dstaddr_class":     func(r *schemas.VPCFlow, v string) { r.DstAddrClass = v },
+		"pkt_srcaddr_class": func(r *schemas.VPCFlow, v string) { r.PktSrcAddrClass = v },
+		"pkt_dstaddr_class": func(r *schemas.VPCFlow, v string) { r.PktDstAddrClass = v },
+	}, nil)
+	s3Table = newTable("s3access", s3Columns, map[string]func(*schemas.S3Access, string){
+		"remote_ip_class":  func(r *schemas.S3Access, v string) { r.RemoteIPClass = v },
+		"user_agent_class": func(r *schemas.S3Access, v string) { r.UserAgentClass = v },
+	}, func(rd *entity.Redactor, r *schemas.S3Access) {
+		r.Requester = rd.RedactText(redactUserARN(rd, r.Requester))
+		r.Key = rd.RedactText(r.Key)
+		r.RequestURI = rd.RedactText(r.RequestURI)
+	})
+)
+
+// matches reports whether en is the entity the view derives for d from row.
+func (d *derivedSpec[T]) matches(row *T, en *entity.Entity) bool {
+	if en.Role != d.Role || en.Confidence != entity.ConfTyped {
+		return false
+	}
+	v := d.get(row)
+	if d.Account {
+		v = schemas.ARNAccount(v)
+	}
+	if en.Value != v {
+		return false
+	}
+	switch {
+	case d.Kind == "":
+		return string(en.Kind) == schemas.ARNKind(v)
+	case string(en.Kind) != d.Kind:
+		return false
+	case d.Attr != "":
+		return true
+	case en.Kind == entity.AccessKeyID:
+		return en.Attr == schemas.AccessKeyAttr(v)
+	}
+	return en.Attr == ""
 }
 
 type extracted interface {
@@ -134,74 +337,160 @@ type extracted interface {
 func apply[T any, P interface {
 	*T
 	extracted
-}](x *Extraction, rows []T, cols []column[T]) {
+}](x *Extraction, rows []T, tb table[T]) {
 	if x == nil || x.Extractor == nil || len(rows) == 0 {
 		return
 	}
-	mem := x.Mem
-	if mem == nil {
-		mem = memory.DefaultAllocator
-	}
-	arrs := make([]entity.Column, len(cols))
-	for c, spec := range cols {
-		b := array.NewStringBuilder(mem)
-		b.Reserve(len(rows))
-		size := 0
-		for i := range rows {
-			size += len(spec.get(&rows[i]))
+	bt := batch(x, rows, tb.cols)
+	rd := x.Redactor
+	var refs []schemas.EntityRef
+	for i := range rows {
+		row := &rows[i]
+		e := P(row).Extraction()
+		if rd != nil && tb.redact != nil {
+			tb.redact(rd, row)
 		}
-		b.ReserveData(size)
-		nonNull := false
-		for i := range rows {
-			if v := spec.get(&rows[i]); v != "" {
-				b.Append(v)
-				nonNull = true
-			} else {
-				b.AppendNull()
+		for _, set := range tb.attrs {
+			set(row, "") // a backfill recomputes them
+		}
+		var m *tupleOut[T]
+		if t := bt.Tuple(i); t != nil {
+			m = memo(x, t, row, tb)
+		}
+		text := bt.Text(i)
+		if m != nil {
+			e.TypedEntities = m.mask
+			for _, a := range m.attrs {
+				a.set(row, a.val)
 			}
 		}
-		a := b.NewStringArray()
-		b.Release()
-		if !nonNull {
-			a.Release()
-			a = nil
+		if len(text) == 0 {
+			if m != nil {
+				setLists(e, &m.lists)
+				e.Entities = m.nested
+			}
+			continue
 		}
-		arrs[c] = entity.Column{Name: spec.name, Values: a}
+		// Own entities from free text: this row's lists and entities list
+		// are the tuple's plus these.
+		var typed []entity.Entity
+		if t := bt.Tuple(i); t != nil {
+			typed = t.Entities
+		}
+		lists := entity.ListColumns(mergeRow(typed, text), 1)
+		setLists(e, &lists)
+		if rd != nil {
+			redactLists(rd, e)
+		}
+		first := len(refs)
+		if m != nil {
+			refs = append(refs, m.nested...)
+		}
+		for _, en := range text {
+			if rd != nil {
+				redactEntity(rd, &en)
+			}
+			refs = append(refs, ref(&en))
+		}
+		e.Entities = refs[first:len(refs):len(refs)]
 	}
-	ents := x.Extractor.Extract(arrs, len(rows))
-	for _, c := range arrs {
-		if c.Values != nil {
-			c.Values.Release()
+}
+
+// tupleOut is what a tuple gives every row that has it: list columns,
+// p_typed_entities, attr columns, and the entities listed in the row.
+type tupleOut[T any] struct {
+	lists  entity.Lists // one row each
+	mask   int32
+	attrs  []attrVal[T]
+	nested []schemas.EntityRef
+}
+
+type attrVal[T any] struct {
+	set func(*T, string)
+	val string
+}
+
+// memo returns the tuple's outputs, computed from row (whose typed columns
+// hold the tuple's values) the first time. Outputs are shared between rows
+// and never modified.
+func memo[T any](x *Extraction, t *entity.Tuple, row *T, tb table[T]) *tupleOut[T] {
+	x.mu.Lock()
+	v, ok := x.memo[t]
+	x.mu.Unlock()
+	if ok {
+		return v.(*tupleOut[T])
+	}
+	m := &tupleOut[T]{lists: entity.ListColumns(t.Entities, 1)}
+	var ex schemas.Extracted
+	setLists(&ex, &m.lists)
+	ents := t.Entities
+	if rd := x.Redactor; rd != nil {
+		redactLists(rd, &ex)
+		ents = append([]entity.Entity(nil), ents...)
+		for i := range ents {
+			redactEntity(rd, &ents[i])
 		}
 	}
-	lists := entity.ListColumns(ents, len(rows))
-	refs := make([]schemas.EntityRef, len(ents))
-	start := 0
-	for i := range rows {
-		e := P(&rows[i]).Extraction()
-		e.PAnyIPAddresses = lists.IPAddresses[i]
-		e.PAnyAWSARNs = lists.ARNs[i]
-		e.PAnyAccountIDs = lists.AccountIDs[i]
-		e.PAnyAccessKeyIDs = lists.AccessKeyIDs[i]
-		e.PAnyPrincipals = lists.Principals[i]
-		e.PAnyResourceIDs = lists.ResourceIDs[i]
-		e.PAnyS3Buckets = lists.S3Buckets[i]
-		e.PAnyKMSKeys = lists.KMSKeys[i]
-		e.PAnyDomainNames = lists.DomainNames[i]
-		e.PAnyEmails = lists.Emails[i]
-		end := start
-		for end < len(ents) && int(ents[end].Row) == i {
-			en := &ents[end]
-			refs[end] = schemas.EntityRef{Kind: string(en.Kind), Value: en.Value, Role: en.Role, Field: en.Field, Confidence: en.Confidence, Attr: en.Attr}
-			end++
+next:
+	for k := range ents {
+		en := &ents[k]
+		for j, ds := 0, tb.derived[en.Field]; j < len(ds); j++ {
+			if d := &ds[j]; d.matches(row, en) {
+				m.mask |= d.bit
+				if d.attr != nil {
+					m.attrs = append(m.attrs, attrVal[T]{d.attr, en.Attr})
+				}
+				continue next
+			}
 		}
-		if end > start {
-			e.Entities = refs[start:end:end]
-		} else {
-			e.Entities = nil
-		}
-		start = end
+		m.nested = append(m.nested, ref(en))
 	}
+	if len(m.nested) > 0 {
+		m.nested = m.nested[:len(m.nested):len(m.nested)]
+	}
+	x.mu.Lock()
+	if x.memo == nil || len(x.memo) >= 1<<16 {
+		x.memo = map[*entity.Tuple]any{}
+	}
+	x.memo[t] = m
+	x.mu.Unlock()
+	return m
+}
+
+func setLists(e *schemas.Extracted, l *entity.Lists) {
+	e.PAnyIPAddresses = first(l.IPAddresses)
+	e.PAnyAWSARNs = first(l.ARNs)
+	e.PAnyAccountIDs = first(l.AccountIDs)
+	e.PAnyAccessKeyIDs = first(l.AccessKeyIDs)
+	e.PAnyPrincipals = first(l.Principals)
+	e.PAnyResourceIDs = first(l.ResourceIDs)
+	e.PAnyS3Buckets = first(l.S3Buckets)
+	e.PAnyKMSKeys = first(l.KMSKeys)
+	e.PAnyDomainNames = first(l.DomainNames)
+	e.PAnyEmails = first(l.Emails)
+}
+
+func first(l [][]string) []string {
+	if len(l) == 0 {
+		return nil
+	}
+	return l[0]
+}
+
+func ref(en *entity.Entity) schemas.EntityRef {
+	return schemas.EntityRef{Kind: string(en.Kind), Value: en.Value, Role: en.Role, Field: en.Field, Confidence: en.Confidence, Attr: en.Attr}
+}
+
+// mergeRow merges a row's tuple entities and own entities (disjoint, each
+// sorted by kind, value and role) into one list with Row 0.
+func mergeRow(typed, text []entity.Entity) []entity.Entity {
+	out := make([]entity.Entity, 0, len(typed)+len(text))
+	out = append(out, typed...)
+	for _, e := range text {
+		e.Row = 0
+		out = append(out, e)
+	}
+	return out
 }
 
 func redactUserARN(r *entity.Redactor, arn string) string {
@@ -227,7 +516,6 @@ func redactCloudTrail(r *entity.Redactor, row *schemas.CloudTrail) {
 		&row.ServiceEventDetails, &row.Resources, &row.ErrorMessage, &row.Unmapped} {
 		*p = redactUserNameKeys(r, r.RedactText(*p))
 	}
-	redactExtracted(r, &row.Extracted)
 }
 
 // redactUserNameKeys replaces the string values of "userName" keys in a JSON
@@ -301,7 +589,8 @@ func redactUserNameKeys(r *entity.Redactor, s string) string {
 	return out
 }
 
-func redactExtracted(r *entity.Redactor, e *schemas.Extracted) {
+// redactLists replaces personal data in a row's list columns.
+func redactLists(r *entity.Redactor, e *schemas.Extracted) {
 	for i, v := range e.PAnyEmails {
 		e.PAnyEmails[i] = r.Apply(entity.EmailAddress, v)
 	}
@@ -310,15 +599,23 @@ func redactExtracted(r *entity.Redactor, e *schemas.Extracted) {
 			l[i] = r.RedactText(redactUserARN(r, v))
 		}
 	}
-	for i := range e.Entities {
-		en := &e.Entities[i]
-		switch entity.Kind(en.Kind) {
-		case entity.EmailAddress:
-			en.Value = r.Apply(entity.EmailAddress, en.Value)
-		case entity.IAMUserARN:
-			en.Value = r.Apply(entity.IAMUserARN, en.Value)
-		default:
-			en.Value = r.RedactText(en.Value)
-		}
+}
+
+// redactEntities replaces personal data in extracted entities, as the row's
+// columns are redacted, so derived entities still match their columns.
+func redactEntities(r *entity.Redactor, ents []entity.Entity) {
+	for i := range ents {
+		redactEntity(r, &ents[i])
+	}
+}
+
+func redactEntity(r *entity.Redactor, en *entity.Entity) {
+	switch en.Kind {
+	case entity.EmailAddress:
+		en.Value = r.Apply(entity.EmailAddress, en.Value)
+	case entity.IAMUserARN:
+		en.Value = r.Apply(entity.IAMUserARN, en.Value)
+	default:
+		en.Value = r.RedactText(en.Value)
 	}
 }

@@ -40,6 +40,9 @@ CREATE EXTERNAL TABLE IF NOT EXISTS `seclake`.`s3access` (
   `p_any_domain_names` array<string>,
   `p_any_emails` array<string>,
   `entities` array<struct<kind:string,value:string,role:string,field:string,confidence:float,attr:string>>,
+  `p_typed_entities` int,
+  `remote_ip_class` string,
+  `user_agent_class` string,
   `source_object` string,
   `source_offset` bigint,
   `source_line` bigint

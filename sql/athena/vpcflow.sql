@@ -72,6 +72,11 @@ CREATE EXTERNAL TABLE IF NOT EXISTS `seclake`.`vpcflow` (
   `p_any_domain_names` array<string>,
   `p_any_emails` array<string>,
   `entities` array<struct<kind:string,value:string,role:string,field:string,confidence:float,attr:string>>,
+  `p_typed_entities` int,
+  `srcaddr_class` string,
+  `dstaddr_class` string,
+  `pkt_srcaddr_class` string,
+  `pkt_dstaddr_class` string,
   `source_object` string,
   `source_offset` bigint,
   `source_line` bigint

@@ -1,0 +1,428 @@
+package entity
+
+import (
+	"bytes"
+	"encoding/binary"
+	"strings"
+
+	"github.com/apache/arrow-go/v18/arrow/array"
+)
+
+// Tuple is the entities of one combination of typed column values (a row's
+// caller, source address, user agent, accounts, key…): sorted by (Kind,
+// Value, Role), deduplicated, thresholded and filtered like Extract's output,
+// with Row 0. Rows with the same typed values share one Tuple, so a batch
+// validates and classifies each combination once, not once per row; the
+// Extractor keeps them across batches (CloudTrail repeats a few thousand
+// combinations over millions of events). A Tuple is read-only.
+type Tuple struct {
+	Entities []Entity
+}
+
+// Batch is the result of ExtractBatch: per row, the row's Tuple (the
+// entities of its typed columns; nil when it has none) and the row's own
+// entities from free text (JSON columns, error messages) that the tuple does
+// not already hold. The two are disjoint, and together they are exactly
+// what Extract returns for the row.
+type Batch struct {
+	rows   int
+	tuples []*Tuple
+	text   []Entity // sorted by (Row, Kind, Value, Role)
+	start  []int32  // text of row i: text[start[i]:start[i+1]]
+}
+
+// Rows is the number of rows of the batch.
+func (bt *Batch) Rows() int { return bt.rows }
+
+// Tuple returns row i's tuple, or nil.
+func (bt *Batch) Tuple(i int) *Tuple { return bt.tuples[i] }
+
+// Text returns row i's own entities (Row = i), sorted by (Kind, Value, Role).
+func (bt *Batch) Text(i int) []Entity { return bt.text[bt.start[i]:bt.start[i+1]] }
+
+// Entities flattens the batch into Extract's output.
+func (bt *Batch) Entities() []Entity {
+	n := len(bt.text)
+	for _, t := range bt.tuples {
+		if t != nil {
+			n += len(t.Entities)
+		}
+	}
+	out := make([]Entity, 0, n)
+	for i := 0; i < bt.rows; i++ {
+		var typed []Entity
+		if t := bt.tuples[i]; t != nil {
+			typed = t.Entities
+		}
+		text := bt.Text(i)
+		a, b := 0, 0
+		for a < len(typed) || b < len(text) {
+			if b == len(text) || a < len(typed) && cmpKVR(&typed[a], &text[b]) < 0 {
+				e := typed[a]
+				e.Row = int32(i)
+				out = append(out, e)
+				a++
+			} else {
+				out = append(out, text[b])
+				b++
+			}
+		}
+	}
+	return out
+}
+
+// cmpKVR orders entities by (Kind, Value, Role).
+func cmpKVR(a, b *Entity) int {
+	if a.Kind != b.Kind {
+		return int(kindRank[a.Kind]) - int(kindRank[b.Kind])
+	}
+	if c := strings.Compare(a.Value, b.Value); c != 0 {
+		return c
+	}
+	return int(rankOf(roleRanks, a.Role)) - int(rankOf(roleRanks, b.Role))
+}
+
+// TypedColumn reports whether the extractor reads the column name as a typed
+// column (one entity kind per value; see the package documentation), which
+// may be passed dictionary-encoded.
+func TypedColumn(name string) bool {
+	_, ok := typedColumns[name]
+	return ok
+}
+
+// maxTuples bounds the Extractor's tuple cache; it is emptied when full.
+const maxTuples = 1 << 16
+
+// typedCol is one typed column of a batch, as per-row ids into its
+// distinct values (-1 = null).
+type typedCol struct {
+	name string
+	spec typedSpec
+	ids  []int32
+	dict *array.String // value of id k: dict.Value(k)
+}
+
+// newTypedCol reads a typed column: a dictionary array as it is, a string
+// array by numbering its distinct values.
+func newTypedCol(c Column, spec typedSpec, rows int) (typedCol, bool) {
+	t := typedCol{name: c.Name, spec: spec, ids: make([]int32, rows)}
+	if d := c.Dict; d != nil {
+		dict, ok := d.Dictionary().(*array.String)
+		idx, ok2 := d.Indices().(*array.Int32)
+		if !ok || !ok2 {
+			return t, false
+		}
+		t.dict = dict
+		for i := range t.ids {
+			if i >= d.Len() || d.IsNull(i) {
+				t.ids[i] = -1
+			} else {
+				t.ids[i] = idx.Value(i)
+			}
+		}
+		return t, true
+	}
+	if c.Values == nil {
+		return t, false
+	}
+	t.dict = c.Values // ids are row numbers of each value's first row
+	seen := map[string]int32{}
+	prev, prevID := "", int32(-1)
+	for i := range t.ids {
+		if i >= c.Values.Len() || c.Values.IsNull(i) {
+			t.ids[i] = -1
+			continue
+		}
+		v := c.Values.Value(i)
+		if prevID >= 0 && v == prev {
+			t.ids[i] = prevID
+			continue
+		}
+		id, ok := seen[v]
+		if !ok {
+			id = int32(i)
+			seen[v] = id
+		}
+		t.ids[i], prev, prevID = id, v, id
+	}
+	return t, true
+}
+
+func (c *typedCol) value(i int) (string, bool) {
+	if c.ids[i] < 0 {
+		return "", false
+	}
+	return c.dict.Value(int(c.ids[i])), true
+}
+
+// ExtractBatch extracts the entities of a batch of rows rows from cols, as
+// Extract does, grouping each row's typed-column entities into a shared
+// Tuple.
+func (x *Extractor) ExtractBatch(cols []Column, rows int) *Batch {
+	b := x.getBatch()
+	b.reset(x, rows)
+	defer x.putBatch(b)
+	b.rowContext(cols)
+	var typed []typedCol
+	var vpce *array.String
+	for _, c := range cols {
+		if t, ok := typedColumns[c.Name]; ok {
+			if tc, ok := newTypedCol(c, t, rows); ok {
+				typed = append(typed, tc)
+			}
+		}
+		if c.Name == "vpc_endpoint_id" && c.Values != nil {
+			vpce = c.Values
+		}
+	}
+	bt := &Batch{rows: rows, tuples: make([]*Tuple, rows)}
+	b.tuples(bt, typed, vpce)
+	for _, c := range cols {
+		if c.Values == nil {
+			continue
+		}
+		if role, ok := jsonColumns[c.Name]; ok {
+			if c.Name == "user_identity" && hasColumn(cols, "user_identity_arn") {
+				continue // the typed identity columns carry its entities
+			}
+			b.begin(c.Name, role)
+			b.jsonColumn(c.Values)
+		}
+	}
+	if rows > 0 {
+		x.arenaPerRow.Store(int64(len(b.arena)/rows + 1))
+		x.entsPerRow.Store(int64(len(b.ents)/rows + 1))
+	}
+	bt.setText(b.finish())
+	return bt
+}
+
+// tuples finds each row's tuple: by the ids of the row's typed values, from
+// the previous row or this batch's map, else by the values themselves
+// (length-prefixed, so any bytes are safe) from the Extractor's cache,
+// computing it when new.
+func (b *batch) tuples(bt *Batch, typed []typedCol, vpce *array.String) {
+	if len(typed) == 0 {
+		return
+	}
+	var sig strings.Builder // which typed columns: tuples of other column sets never mix
+	for _, c := range typed {
+		sig.WriteString(c.name)
+		sig.WriteByte(',')
+	}
+	if vpce != nil {
+		sig.WriteString("+vpce")
+	}
+	cache := b.x.cacheFor(sig.String())
+	local := map[string]*Tuple{}
+	ids := make([]byte, 0, 4*len(typed)+1)
+	prev := make([]byte, 0, cap(ids))
+	var prevT *Tuple
+	var key []byte
+	for i := 0; i < bt.rows; i++ {
+		ids = ids[:0]
+		for c := range typed {
+			ids = binary.LittleEndian.AppendUint32(ids, uint32(typed[c].ids[i]))
+		}
+		via := vpce != nil && i < vpce.Len() && vpce.IsValid(i)
+		if via {
+			ids = append(ids, 1)
+		}
+		if prevT != nil && bytes.Equal(ids, prev) {
+			bt.tuples[i] = prevT
+			continue
+		}
+		t, ok := local[string(ids)]
+		if !ok {
+			key = key[:0]
+			for c := range typed {
+				v, ok := typed[c].value(i)
+				if !ok {
+					key = append(key, 0)
+					continue
+				}
+				key = binary.AppendUvarint(key, uint64(len(v))+1)
+				key = append(key, v...)
+			}
+			if via {
+				key = append(key, 1)
+			}
+			t = b.x.tuple(cache, key, typed, i, via)
+			local[string(ids)] = t
+		}
+		bt.tuples[i] = t
+		prev, ids = ids, prev
+		prevT = t
+	}
+}
+
+// tuple returns the cached tuple for key, computing it from row i of typed.
+func (x *Extractor) tuple(cache map[string]*Tuple, key []byte, typed []typedCol, i int, viaEndpoint bool) *Tuple {
+	x.mu.Lock()
+	t, ok := cache[string(key)]
+	x.mu.Unlock()
+	if ok {
+		return t
+	}
+	b := x.getBatch()
+	defer x.putBatch(b)
+	b.reset(x, 1)
+	for c := range typed {
+		v, ok := typed[c].value(i)
+		if !ok {
+			continue
+		}
+		b.begin(typed[c].name, typed[c].spec.role)
+		b.typedValue(0, v, typed[c].spec)
+	}
+	if viaEndpoint {
+		b.viaEndpoint()
+	}
+	t = &Tuple{Entities: b.finish()}
+	if len(t.Entities) == 0 {
+		t.Entities = nil
+	}
+	x.mu.Lock()
+	if len(cache) >= maxTuples {
+		clear(cache)
+	}
+	if old, ok := cache[string(key)]; ok {
+		t = old // another goroutine made it first: share one
+	} else {
+		cache[string(key)] = t
+	}
+	x.mu.Unlock()
+	return t
+}
+
+// cacheFor returns the tuple cache of one set of typed columns.
+func (x *Extractor) cacheFor(sig string) map[string]*Tuple {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	if x.cache == nil {
+		x.cache = map[string]map[string]*Tuple{}
+	}
+	c, ok := x.cache[sig]
+	if !ok {
+		c = map[string]*Tuple{}
+		x.cache[sig] = c
+	}
+	return c
+}
+
+// viaEndpoint marks the private source IPs of the batch's entities as
+// vpc_endpoint: the event went through a VPC endpoint.
+func (b *batch) viaEndpoint() {
+	for i := range b.ents {
+		e := &b.ents[i]
+		if e.kind == IPAddress && e.role == RoleSourceIP && e.attr == IPPrivate {
+			e.attr = IPVPCEndpoint
+		}
+	}
+}
+
+// setText stores the free-text entities (sorted by row) and removes those a
+// row's tuple already holds with a confidence at least as high. When a
+// free-text entity beats one of the tuple's (not the case with the
+// confidence levels in use: typed fields are 1.0), the row gets a tuple of
+// its own with the merged entities.
+func (bt *Batch) setText(text []Entity) {
+	bt.start = make([]int32, bt.rows+1)
+	out := text[:0]
+	for k := 0; k < len(text); {
+		r := int(text[k].Row)
+		j := k
+		for j < len(text) && int(text[j].Row) == r {
+			j++
+		}
+		from := len(out)
+		t := bt.tuples[r]
+		if t == nil {
+			out = append(out, text[k:j]...)
+		} else {
+			own := false
+			for _, e := range text[k:j] {
+				switch winner(t.Entities, &e) {
+				case 0:
+					out = append(out, e)
+				case 1: // the tuple's entity wins: drop e
+				case 2:
+					own = true
+				}
+			}
+			if own {
+				out = out[:from]
+				bt.tuples[r] = mergeOwn(t.Entities, text[k:j])
+			}
+		}
+		for p := from; p < len(out); p++ {
+			bt.start[r+1]++
+		}
+		k = j
+	}
+	for i := 1; i <= bt.rows; i++ {
+		bt.start[i] += bt.start[i-1]
+	}
+	bt.text = out
+}
+
+// winner looks e up in the sorted tuple entities: 0 = not there, 1 = the
+// tuple's entity is kept, 2 = e is (higher confidence, or equal and a
+// smaller field).
+func winner(typed []Entity, e *Entity) int {
+	lo, hi := 0, len(typed)
+	for lo < hi {
+		m := (lo + hi) / 2
+		if cmpKVR(&typed[m], e) < 0 {
+			lo = m + 1
+		} else {
+			hi = m
+		}
+	}
+	if lo == len(typed) || cmpKVR(&typed[lo], e) != 0 {
+		return 0
+	}
+	t := &typed[lo]
+	if e.Confidence > t.Confidence || e.Confidence == t.Confidence && e.Field < t.Field {
+		return 2
+	}
+	return 1
+}
+
+// mergeOwn merges a tuple's entities and a row's free-text entities into a
+// tuple for that row alone, keeping the better of equal (Kind, Value, Role).
+func mergeOwn(typed, text []Entity) *Tuple {
+	var out []Entity
+	a, b := 0, 0
+	for a < len(typed) || b < len(text) {
+		var c int
+		switch {
+		case b == len(text):
+			c = -1
+		case a == len(typed):
+			c = 1
+		default:
+			c = cmpKVR(&typed[a], &text[b])
+		}
+		switch {
+		case c < 0:
+			out = append(out, typed[a])
+			a++
+		case c > 0:
+			e := text[b]
+			e.Row = 0
+			out = append(out, e)
+			b++
+		default:
+			e := typed[a]
+			if winner(typed[a:a+1], &text[b]) == 2 {
+				e = text[b]
+				e.Row = 0
+			}
+			out = append(out, e)
+			a++
+			b++
+		}
+	}
+	return &Tuple{Entities: out}
+}
