@@ -185,6 +185,7 @@ type batch struct {
 	counts     []int32
 	order      []int32
 	uaClass    map[string]string // user agent → class, this batch
+	key        []byte            // scratch tuple key
 	keyCache   [1024]keyCacheEntry
 }
 

@@ -107,6 +107,16 @@ func ListColumns(ents []Entity, rows int) Lists {
 	return l
 }
 
+// ListsOf returns the indexes (in Lists field and ListColumnNames order) of
+// the list columns an entity goes to; -1 for none.
+func ListsOf(e *Entity) [2]int8 { return listsOf(e) }
+
+// Array returns the lists of row i in ListColumnNames order.
+func (l *Lists) Array(i int) [10][]string {
+	return [10][]string{l.IPAddresses[i], l.ARNs[i], l.AccountIDs[i], l.AccessKeyIDs[i], l.Principals[i],
+		l.ResourceIDs[i], l.S3Buckets[i], l.KMSKeys[i], l.DomainNames[i], l.Emails[i]}
+}
+
 // listsOf returns the indexes (in Lists field order) of the list columns an
 // entity goes to; -1 for none.
 func listsOf(e *Entity) [2]int8 {

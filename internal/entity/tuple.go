@@ -93,38 +93,34 @@ func TypedColumn(name string) bool {
 // maxTuples bounds the Extractor's tuple cache; it is emptied when full.
 const maxTuples = 1 << 16
 
-// typedCol is one typed column of a batch, as per-row ids into its
-// distinct values (-1 = null).
+// typedCol is one typed column of a batch: per-row ids into its distinct
+// values (-1 = null), or, when the column came dictionary-encoded, its
+// indices.
 type typedCol struct {
 	name string
 	spec typedSpec
-	ids  []int32
-	dict *array.String // value of id k: dict.Value(k)
+	idx  *array.Int32  // dictionary indices (nil: ids)
+	ids  []int32       // per-row ids of a string column
+	dict *array.String // the value of id or index k is dict.Value(k)
 }
 
 // newTypedCol reads a typed column: a dictionary array as it is, a string
 // array by numbering its distinct values.
 func newTypedCol(c Column, spec typedSpec, rows int) (typedCol, bool) {
-	t := typedCol{name: c.Name, spec: spec, ids: make([]int32, rows)}
+	t := typedCol{name: c.Name, spec: spec}
 	if d := c.Dict; d != nil {
 		dict, ok := d.Dictionary().(*array.String)
 		idx, ok2 := d.Indices().(*array.Int32)
 		if !ok || !ok2 {
 			return t, false
 		}
-		t.dict = dict
-		for i := range t.ids {
-			if i >= d.Len() || d.IsNull(i) {
-				t.ids[i] = -1
-			} else {
-				t.ids[i] = idx.Value(i)
-			}
-		}
+		t.dict, t.idx = dict, idx
 		return t, true
 	}
 	if c.Values == nil {
 		return t, false
 	}
+	t.ids = make([]int32, rows)
 	t.dict = c.Values // ids are row numbers of each value's first row
 	seen := map[string]int32{}
 	prev, prevID := "", int32(-1)
@@ -148,11 +144,47 @@ func newTypedCol(c Column, spec typedSpec, rows int) (typedCol, bool) {
 	return t, true
 }
 
+// id returns row i's value id, -1 for null.
+func (c *typedCol) id(i int) int32 {
+	if c.idx == nil {
+		return c.ids[i]
+	}
+	if i >= c.idx.Len() || c.idx.IsNull(i) {
+		return -1
+	}
+	k := c.idx.Value(i)
+	if c.dict.IsNull(int(k)) {
+		return -1
+	}
+	return k
+}
+
 func (c *typedCol) value(i int) (string, bool) {
-	if c.ids[i] < 0 {
+	k := c.id(i)
+	if k < 0 {
 		return "", false
 	}
-	return c.dict.Value(int(c.ids[i])), true
+	return c.dict.Value(int(k)), true
+}
+
+// sharedIndex returns the indices array when every typed column is a
+// dictionary array with the same indices (the caller numbered the rows'
+// combinations of typed values itself), or nil.
+func sharedIndex(typed []typedCol) *array.Int32 {
+	if len(typed) == 0 || typed[0].idx == nil {
+		return nil
+	}
+	first := typed[0].idx
+	v := first.Int32Values()
+	for _, c := range typed[1:] {
+		if c.idx == nil || c.idx.Len() != first.Len() || c.idx.NullN() != 0 || first.NullN() != 0 {
+			return nil
+		}
+		if w := c.idx.Int32Values(); len(w) > 0 && len(v) > 0 && &w[0] != &v[0] {
+			return nil
+		}
+	}
+	return first
 }
 
 // ExtractBatch extracts the entities of a batch of rows rows from cols, as
@@ -214,15 +246,34 @@ func (b *batch) tuples(bt *Batch, typed []typedCol, vpce *array.String) {
 		sig.WriteString("+vpce")
 	}
 	cache := b.x.cacheFor(sig.String())
+	if idx := sharedIndex(typed); idx != nil {
+		// One index per combination already: one tuple per index (and per
+		// VPC endpoint flag).
+		byIndex := make([]*Tuple, 2*typed[0].dict.Len())
+		for i := 0; i < bt.rows; i++ {
+			if i >= idx.Len() || idx.IsNull(i) {
+				continue
+			}
+			via := vpce != nil && i < vpce.Len() && vpce.IsValid(i)
+			k := 2 * int(idx.Value(i))
+			if via {
+				k++
+			}
+			if byIndex[k] == nil {
+				byIndex[k] = b.x.tuple(cache, b.tupleKey(typed, i, via), typed, i, via)
+			}
+			bt.tuples[i] = byIndex[k]
+		}
+		return
+	}
 	local := map[string]*Tuple{}
 	ids := make([]byte, 0, 4*len(typed)+1)
 	prev := make([]byte, 0, cap(ids))
 	var prevT *Tuple
-	var key []byte
 	for i := 0; i < bt.rows; i++ {
 		ids = ids[:0]
 		for c := range typed {
-			ids = binary.LittleEndian.AppendUint32(ids, uint32(typed[c].ids[i]))
+			ids = binary.LittleEndian.AppendUint32(ids, uint32(typed[c].id(i)))
 		}
 		via := vpce != nil && i < vpce.Len() && vpce.IsValid(i)
 		if via {
@@ -234,26 +285,33 @@ func (b *batch) tuples(bt *Batch, typed []typedCol, vpce *array.String) {
 		}
 		t, ok := local[string(ids)]
 		if !ok {
-			key = key[:0]
-			for c := range typed {
-				v, ok := typed[c].value(i)
-				if !ok {
-					key = append(key, 0)
-					continue
-				}
-				key = binary.AppendUvarint(key, uint64(len(v))+1)
-				key = append(key, v...)
-			}
-			if via {
-				key = append(key, 1)
-			}
-			t = b.x.tuple(cache, key, typed, i, via)
+			t = b.x.tuple(cache, b.tupleKey(typed, i, via), typed, i, via)
 			local[string(ids)] = t
 		}
 		bt.tuples[i] = t
 		prev, ids = ids, prev
 		prevT = t
 	}
+}
+
+// tupleKey encodes row i's typed values (length-prefixed, so any bytes are
+// safe) and the VPC endpoint flag, into a scratch buffer.
+func (b *batch) tupleKey(typed []typedCol, i int, via bool) []byte {
+	key := b.key[:0]
+	for c := range typed {
+		v, ok := typed[c].value(i)
+		if !ok {
+			key = append(key, 0)
+			continue
+		}
+		key = binary.AppendUvarint(key, uint64(len(v))+1)
+		key = append(key, v...)
+	}
+	if via {
+		key = append(key, 1)
+	}
+	b.key = key
+	return key
 }
 
 // tuple returns the cached tuple for key, computing it from row i of typed.

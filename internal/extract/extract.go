@@ -12,6 +12,8 @@
 package extract
 
 import (
+	"encoding/binary"
+	"slices"
 	"strings"
 	"sync"
 
@@ -143,9 +145,11 @@ func entities[T any](x *Extraction, rows []T, cols []column[T]) []entity.Entity 
 	return batch(x, rows, cols).Entities()
 }
 
-// batch runs the extractor over Arrow arrays of cols of rows: typed columns
-// dictionary-encoded (each distinct value once), free-text columns as
-// string arrays.
+// batch runs the extractor over Arrow arrays of cols of rows: free-text
+// columns as string arrays, typed columns dictionary-encoded with one shared
+// index per distinct combination of the row's typed values, so the
+// extractor reads each combination once (CloudTrail rows of one caller
+// repeat the same address, agent, accounts and key).
 func batch[T any](x *Extraction, rows []T, cols []column[T]) *entity.Batch {
 	mem := x.Mem
 	if mem == nil {
@@ -162,17 +166,15 @@ func batch[T any](x *Extraction, rows []T, cols []column[T]) *entity.Batch {
 			}
 		}
 	}()
+	var typed []column[T]
 	for _, spec := range cols {
 		if entity.TypedColumn(spec.name) {
-			if d := dictColumn(mem, rows, spec.get); d != nil {
-				arrs = append(arrs, entity.Column{Name: spec.name, Dict: d})
-			}
-			continue
-		}
-		if a := stringColumn(mem, rows, spec.get); a != nil {
+			typed = append(typed, spec)
+		} else if a := stringColumn(mem, rows, spec.get); a != nil {
 			arrs = append(arrs, entity.Column{Name: spec.name, Values: a})
 		}
 	}
+	arrs = append(arrs, combinations(mem, rows, typed)...)
 	return x.Extractor.ExtractBatch(arrs, len(rows))
 }
 
@@ -204,49 +206,67 @@ func stringColumn[T any](mem memory.Allocator, rows []T, get func(*T) string) *a
 
 var dictType = &arrow.DictionaryType{IndexType: arrow.PrimitiveTypes.Int32, ValueType: arrow.BinaryTypes.String}
 
-// dictColumn dictionary-encodes one column of rows ("" is null); nil when
-// every value is null. Runs of one value (rows of one caller) cost one
-// comparison each.
-func dictColumn[T any](mem memory.Allocator, rows []T, get func(*T) string) *array.Dictionary {
-	idx := array.NewInt32Builder(mem)
-	defer idx.Release()
-	vals := array.NewStringBuilder(mem)
-	defer vals.Release()
-	idx.Reserve(len(rows))
-	seen := map[string]int32{}
-	prev, prevID := "", int32(-1)
-	for i := range rows {
-		v := get(&rows[i])
-		switch {
-		case v == "":
-			idx.AppendNull()
-			continue
-		case prevID >= 0 && v == prev:
-		default:
-			id, ok := seen[v]
-			if !ok {
-				id = int32(len(seen))
-				seen[v] = id
-				vals.Append(v)
-			}
-			prev, prevID = v, id
-		}
-		idx.UnsafeAppend(prevID)
-	}
-	if len(seen) == 0 {
+// combinations dictionary-encodes the typed columns of rows with one index
+// array: index k is the k-th distinct combination of the row's typed values,
+// and each column's dictionary holds that column's value of combination k
+// ("" is null). Columns that are null in every row are left out.
+func combinations[T any](mem memory.Allocator, rows []T, typed []column[T]) []entity.Column {
+	if len(typed) == 0 {
 		return nil
 	}
-	ia, va := idx.NewArray(), vals.NewArray()
+	seen := map[string]int32{}
+	idx := make([]int32, len(rows))
+	vals := make([]*array.StringBuilder, len(typed))
+	for c := range vals {
+		vals[c] = array.NewStringBuilder(mem)
+		defer vals[c].Release()
+	}
+	nonNull := make([]bool, len(typed))
+	var key []byte
+	for i := range rows {
+		key = key[:0]
+		for _, c := range typed {
+			v := c.get(&rows[i])
+			key = binary.AppendUvarint(key, uint64(len(v)))
+			key = append(key, v...)
+		}
+		id, ok := seen[string(key)]
+		if !ok {
+			id = int32(len(seen))
+			seen[string(key)] = id
+			for c, spec := range typed {
+				if v := spec.get(&rows[i]); v != "" {
+					vals[c].Append(v)
+					nonNull[c] = true
+				} else {
+					vals[c].AppendNull()
+				}
+			}
+		}
+		idx[i] = id
+	}
+	ib := array.NewInt32Builder(mem)
+	defer ib.Release()
+	ib.AppendValues(idx, nil)
+	ia := ib.NewArray()
 	defer ia.Release()
-	defer va.Release()
-	return array.NewDictionaryArray(dictType, ia, va)
+	var out []entity.Column
+	for c, spec := range typed {
+		va := vals[c].NewArray()
+		if nonNull[c] {
+			out = append(out, entity.Column{Name: spec.name, Dict: array.NewDictionaryArray(dictType, ia, va)})
+		}
+		va.Release()
+	}
+	return out
 }
 
 // table is how apply reads and writes one event table's rows.
 type table[T any] struct {
 	cols []column[T]
 	// attrs set the attr columns named in the table's Derived list.
-	attrs map[string]func(*T, string)
+	attrs       map[string]func(*T, string)
+	attrSetters []func(*T, string)
 	// redact replaces personal data in the row's own columns (nil: none).
 	redact func(*entity.Redactor, *T)
 	// derived is the table's Derived list with the typed column getters,
@@ -263,6 +283,9 @@ type derivedSpec[T any] struct {
 
 func newTable[T any](name string, cols []column[T], attrs map[string]func(*T, string), redact func(*entity.Redactor, *T)) table[T] {
 	t := table[T]{cols: cols, attrs: attrs, redact: redact, derived: map[string][]derivedSpec[T]{}}
+	for _, set := range attrs {
+		t.attrSetters = append(t.attrSetters, set)
+	}
 	tb, _ := schemas.Lookup(name)
 	get := map[string]func(*T) string{}
 	for _, c := range cols {
@@ -344,26 +367,28 @@ func apply[T any, P interface {
 	bt := batch(x, rows, tb.cols)
 	rd := x.Redactor
 	var refs []schemas.EntityRef
+	local := map[*entity.Tuple]*tupleOut[T]{}
 	for i := range rows {
 		row := &rows[i]
 		e := P(row).Extraction()
 		if rd != nil && tb.redact != nil {
 			tb.redact(rd, row)
 		}
-		for _, set := range tb.attrs {
+		for _, set := range tb.attrSetters {
 			set(row, "") // a backfill recomputes them
 		}
 		var m *tupleOut[T]
 		if t := bt.Tuple(i); t != nil {
-			m = memo(x, t, row, tb)
-		}
-		text := bt.Text(i)
-		if m != nil {
+			if m = local[t]; m == nil {
+				m = memo(x, t, row, tb)
+				local[t] = m
+			}
 			e.TypedEntities = m.mask
 			for _, a := range m.attrs {
 				a.set(row, a.val)
 			}
 		}
+		text := bt.Text(i)
 		if len(text) == 0 {
 			if m != nil {
 				setLists(e, &m.lists)
@@ -373,15 +398,12 @@ func apply[T any, P interface {
 		}
 		// Own entities from free text: this row's lists and entities list
 		// are the tuple's plus these.
-		var typed []entity.Entity
-		if t := bt.Tuple(i); t != nil {
-			typed = t.Entities
+		var lists [10][]string
+		if m != nil {
+			lists = m.lists
 		}
-		lists := entity.ListColumns(mergeRow(typed, text), 1)
+		addToLists(&lists, text, rd)
 		setLists(e, &lists)
-		if rd != nil {
-			redactLists(rd, e)
-		}
 		first := len(refs)
 		if m != nil {
 			refs = append(refs, m.nested...)
@@ -396,10 +418,51 @@ func apply[T any, P interface {
 	}
 }
 
+// addToLists adds a row's own entities to its lists (copies of the lists
+// they change: the tuple's are shared), redacted as redactLists does.
+func addToLists(lists *[10][]string, text []entity.Entity, rd *entity.Redactor) {
+	var touched [10]bool
+	for k := range text {
+		for _, c := range entity.ListsOf(&text[k]) {
+			if c < 0 {
+				continue
+			}
+			if !touched[c] {
+				touched[c] = true
+				lists[c] = append([]string(nil), lists[c]...)
+			}
+			v := text[k].Value
+			if rd != nil {
+				switch c {
+				case listEmails:
+					v = rd.Apply(entity.EmailAddress, v)
+				case listARNs, listPrincipals:
+					v = rd.RedactText(redactUserARN(rd, v))
+				}
+			}
+			lists[c] = append(lists[c], v)
+		}
+	}
+	for c, t := range touched {
+		if t {
+			slices.Sort(lists[c])
+			lists[c] = slices.Clip(slices.Compact(lists[c]))
+		}
+	}
+}
+
+// Indexes of list columns in entity.ListColumnNames order that redaction
+// rewrites.
+const (
+	listARNs       = 1
+	listPrincipals = 4
+	listEmails     = 9
+)
+
 // tupleOut is what a tuple gives every row that has it: list columns,
 // p_typed_entities, attr columns, and the entities listed in the row.
 type tupleOut[T any] struct {
-	lists  entity.Lists // one row each
+	lists  [10][]string // in entity.ListColumnNames order
 	mask   int32
 	attrs  []attrVal[T]
 	nested []schemas.EntityRef
@@ -420,7 +483,8 @@ func memo[T any](x *Extraction, t *entity.Tuple, row *T, tb table[T]) *tupleOut[
 	if ok {
 		return v.(*tupleOut[T])
 	}
-	m := &tupleOut[T]{lists: entity.ListColumns(t.Entities, 1)}
+	l := entity.ListColumns(t.Entities, 1)
+	m := &tupleOut[T]{lists: l.Array(0)}
 	var ex schemas.Extracted
 	setLists(&ex, &m.lists)
 	ents := t.Entities
@@ -457,40 +521,13 @@ next:
 	return m
 }
 
-func setLists(e *schemas.Extracted, l *entity.Lists) {
-	e.PAnyIPAddresses = first(l.IPAddresses)
-	e.PAnyAWSARNs = first(l.ARNs)
-	e.PAnyAccountIDs = first(l.AccountIDs)
-	e.PAnyAccessKeyIDs = first(l.AccessKeyIDs)
-	e.PAnyPrincipals = first(l.Principals)
-	e.PAnyResourceIDs = first(l.ResourceIDs)
-	e.PAnyS3Buckets = first(l.S3Buckets)
-	e.PAnyKMSKeys = first(l.KMSKeys)
-	e.PAnyDomainNames = first(l.DomainNames)
-	e.PAnyEmails = first(l.Emails)
-}
-
-func first(l [][]string) []string {
-	if len(l) == 0 {
-		return nil
-	}
-	return l[0]
+func setLists(e *schemas.Extracted, l *[10][]string) {
+	e.PAnyIPAddresses, e.PAnyAWSARNs, e.PAnyAccountIDs, e.PAnyAccessKeyIDs, e.PAnyPrincipals = l[0], l[1], l[2], l[3], l[4]
+	e.PAnyResourceIDs, e.PAnyS3Buckets, e.PAnyKMSKeys, e.PAnyDomainNames, e.PAnyEmails = l[5], l[6], l[7], l[8], l[9]
 }
 
 func ref(en *entity.Entity) schemas.EntityRef {
 	return schemas.EntityRef{Kind: string(en.Kind), Value: en.Value, Role: en.Role, Field: en.Field, Confidence: en.Confidence, Attr: en.Attr}
-}
-
-// mergeRow merges a row's tuple entities and own entities (disjoint, each
-// sorted by kind, value and role) into one list with Row 0.
-func mergeRow(typed, text []entity.Entity) []entity.Entity {
-	out := make([]entity.Entity, 0, len(typed)+len(text))
-	out = append(out, typed...)
-	for _, e := range text {
-		e.Row = 0
-		out = append(out, e)
-	}
-	return out
 }
 
 func redactUserARN(r *entity.Redactor, arn string) string {
