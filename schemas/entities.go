@@ -67,6 +67,13 @@ type Derived struct {
 	Role   string
 	// Account: the value is the account field of the ARN in Column.
 	Account bool
+	// Session: the value is what follows the last '/' of Column (a role
+	// session name: an SSO user's e-mail, an instance id), lower-cased when
+	// Lower; Confidence is then that of a validated pattern.
+	Session bool
+	Lower   bool
+	// Confidence is the entity's confidence; 0 means 1 (a typed field).
+	Confidence float32
 	// Attr is the column holding the entity's attr (address and user agent
 	// classes); "" = none, except that access keys get their type from the
 	// key's prefix (AccessKeyAttr).
@@ -87,7 +94,16 @@ const (
 	kindInstance  = "instance_id"
 	kindBucket    = "s3_bucket"
 	kindObjectKey = "s3_object_key"
+	kindEmail     = "email_address"
 )
+
+// sessionEntities are the entities a principal ARN's session name may be.
+func sessionEntities(col, role string) []Derived {
+	return []Derived{
+		{Column: col, Kind: kindEmail, Role: role, Session: true, Lower: true, Confidence: 0.9},
+		{Column: col, Kind: kindInstance, Role: role, Session: true, Confidence: 0.9},
+	}
+}
 
 // Derived lists the entities the table's typed columns give as they are, in
 // bit order (at most 31). Tables without entities have none.
@@ -108,6 +124,7 @@ func (t Table) Derived() []Derived {
 			{Column: "tls_client_provided_host_header", Kind: kindDomain, Role: "target"},
 		}
 		d = append(d, arn("user_identity_arn", "actor")...)
+		d = append(d, sessionEntities("user_identity_arn", "actor")...)
 		return append(d, arn("session_issuer_arn", "issuer")...)
 	case "vpcflow":
 		d := []Derived{
@@ -142,6 +159,7 @@ func (t Table) Derived() []Derived {
 			{Column: "host_header", Kind: kindDomain, Role: "target"},
 		}
 		d = append(d, arn("requester", "actor")...)
+		d = append(d, sessionEntities("requester", "actor")...)
 		return append(d, arn("access_point_arn", "target")...)
 	}
 	return nil
@@ -169,6 +187,10 @@ func ARNKind(arn string) string {
 	}
 	return "arn"
 }
+
+// SessionName is what follows the last '/' of a principal ARN (all of it
+// when there is none), as the view reads it.
+func SessionName(arn string) string { return arn[strings.LastIndexByte(arn, '/')+1:] }
 
 // ARNAccount is the account field of an ARN (its fifth field), as the view
 // reads it.
@@ -275,8 +297,20 @@ func EntitiesView(dialect, database string) string {
 			if d.Kind == "" {
 				kind = arnKindSQL(col)
 			}
-			if d.Account {
+			switch {
+			case d.Account:
 				value = "split_part(" + col + ", ':', 5)"
+			case d.Session && athena:
+				value = "element_at(split(" + col + ", '/'), -1)"
+			case d.Session:
+				value = "split(" + col + ", '/')[-1]"
+			}
+			if d.Lower {
+				value = "lower(" + value + ")"
+			}
+			conf := "1"
+			if d.Confidence != 0 {
+				conf = fmt.Sprint(d.Confidence)
 			}
 			switch {
 			case d.Attr != "":
@@ -289,7 +323,7 @@ func EntitiesView(dialect, database string) string {
 				bit = fmt.Sprintf("bitwise_and(p_typed_entities, %d) <> 0", 1<<i)
 			}
 			parts = append(parts, row(kind+" AS kind", value+" AS value", "'"+d.Role+"' AS role", "'"+d.Column+"' AS field",
-				"CAST(1 AS "+real+") AS confidence", attr+" AS attr")+"\nFROM "+from+"\nWHERE "+bit)
+				"CAST("+conf+" AS "+real+") AS confidence", attr+" AS attr")+"\nFROM "+from+"\nWHERE "+bit)
 		}
 	}
 	return strings.Join(parts, "\nUNION ALL\n")

@@ -330,12 +330,22 @@ var (
 
 // matches reports whether en is the entity the view derives for d from row.
 func (d *derivedSpec[T]) matches(row *T, en *entity.Entity) bool {
-	if en.Role != d.Role || en.Confidence != entity.ConfTyped {
+	conf := d.Confidence
+	if conf == 0 {
+		conf = entity.ConfTyped
+	}
+	if en.Role != d.Role || en.Confidence != conf {
 		return false
 	}
 	v := d.get(row)
-	if d.Account {
+	switch {
+	case d.Account:
 		v = schemas.ARNAccount(v)
+	case d.Session:
+		v = schemas.SessionName(v)
+	}
+	if d.Lower {
+		v = strings.ToLower(v)
 	}
 	if en.Value != v {
 		return false

@@ -45,13 +45,21 @@ SELECT 'cloudtrail' AS source_table, event_id AS event_id, event_time, source_ob
 FROM "seclake"."cloudtrail"
 WHERE bitwise_and(p_typed_entities, 512) <> 0
 UNION ALL
-SELECT 'cloudtrail' AS source_table, event_id AS event_id, event_time, source_object, source_offset, CASE WHEN split_part("session_issuer_arn", ':', 3) = 'iam' AND split_part("session_issuer_arn", ':', 6) = 'root' THEN 'root' WHEN split_part("session_issuer_arn", ':', 3) = 'iam' AND split_part("session_issuer_arn", ':', 6) LIKE 'user/%' THEN 'iam_user_arn' WHEN split_part("session_issuer_arn", ':', 3) = 'iam' AND split_part("session_issuer_arn", ':', 6) LIKE 'role/%' THEN 'iam_role_arn' WHEN split_part("session_issuer_arn", ':', 3) = 'sts' AND split_part("session_issuer_arn", ':', 6) LIKE 'assumed-role/AWSReservedSSO%' THEN 'sso_principal' WHEN split_part("session_issuer_arn", ':', 3) = 'sts' AND split_part("session_issuer_arn", ':', 6) LIKE 'assumed-role/%' THEN 'assumed_role_arn' WHEN split_part("session_issuer_arn", ':', 3) = 'sts' AND split_part("session_issuer_arn", ':', 6) LIKE 'federated-user/%' THEN 'federated_principal' ELSE 'arn' END AS kind, "session_issuer_arn" AS value, 'issuer' AS role, 'session_issuer_arn' AS field, CAST(1 AS real) AS confidence, CAST(NULL AS varchar) AS attr, region, accountid, eventday, eventhour
+SELECT 'cloudtrail' AS source_table, event_id AS event_id, event_time, source_object, source_offset, 'email_address' AS kind, lower(element_at(split("user_identity_arn", '/'), -1)) AS value, 'actor' AS role, 'user_identity_arn' AS field, CAST(0.9 AS real) AS confidence, CAST(NULL AS varchar) AS attr, region, accountid, eventday, eventhour
 FROM "seclake"."cloudtrail"
 WHERE bitwise_and(p_typed_entities, 1024) <> 0
 UNION ALL
-SELECT 'cloudtrail' AS source_table, event_id AS event_id, event_time, source_object, source_offset, 'aws_account_id' AS kind, split_part("session_issuer_arn", ':', 5) AS value, 'issuer' AS role, 'session_issuer_arn' AS field, CAST(1 AS real) AS confidence, CAST(NULL AS varchar) AS attr, region, accountid, eventday, eventhour
+SELECT 'cloudtrail' AS source_table, event_id AS event_id, event_time, source_object, source_offset, 'instance_id' AS kind, element_at(split("user_identity_arn", '/'), -1) AS value, 'actor' AS role, 'user_identity_arn' AS field, CAST(0.9 AS real) AS confidence, CAST(NULL AS varchar) AS attr, region, accountid, eventday, eventhour
 FROM "seclake"."cloudtrail"
 WHERE bitwise_and(p_typed_entities, 2048) <> 0
+UNION ALL
+SELECT 'cloudtrail' AS source_table, event_id AS event_id, event_time, source_object, source_offset, CASE WHEN split_part("session_issuer_arn", ':', 3) = 'iam' AND split_part("session_issuer_arn", ':', 6) = 'root' THEN 'root' WHEN split_part("session_issuer_arn", ':', 3) = 'iam' AND split_part("session_issuer_arn", ':', 6) LIKE 'user/%' THEN 'iam_user_arn' WHEN split_part("session_issuer_arn", ':', 3) = 'iam' AND split_part("session_issuer_arn", ':', 6) LIKE 'role/%' THEN 'iam_role_arn' WHEN split_part("session_issuer_arn", ':', 3) = 'sts' AND split_part("session_issuer_arn", ':', 6) LIKE 'assumed-role/AWSReservedSSO%' THEN 'sso_principal' WHEN split_part("session_issuer_arn", ':', 3) = 'sts' AND split_part("session_issuer_arn", ':', 6) LIKE 'assumed-role/%' THEN 'assumed_role_arn' WHEN split_part("session_issuer_arn", ':', 3) = 'sts' AND split_part("session_issuer_arn", ':', 6) LIKE 'federated-user/%' THEN 'federated_principal' ELSE 'arn' END AS kind, "session_issuer_arn" AS value, 'issuer' AS role, 'session_issuer_arn' AS field, CAST(1 AS real) AS confidence, CAST(NULL AS varchar) AS attr, region, accountid, eventday, eventhour
+FROM "seclake"."cloudtrail"
+WHERE bitwise_and(p_typed_entities, 4096) <> 0
+UNION ALL
+SELECT 'cloudtrail' AS source_table, event_id AS event_id, event_time, source_object, source_offset, 'aws_account_id' AS kind, split_part("session_issuer_arn", ':', 5) AS value, 'issuer' AS role, 'session_issuer_arn' AS field, CAST(1 AS real) AS confidence, CAST(NULL AS varchar) AS attr, region, accountid, eventday, eventhour
+FROM "seclake"."cloudtrail"
+WHERE bitwise_and(p_typed_entities, 8192) <> 0
 UNION ALL
 SELECT 'vpcflow' AS source_table, source_object || '#' || CAST(source_line AS VARCHAR) AS event_id, event_time, source_object, source_offset, e.kind AS kind, e.value AS value, e.role AS role, e.field AS field, e.confidence AS confidence, e.attr AS attr, region, accountid, eventday, eventhour
 FROM "seclake"."vpcflow"
@@ -189,10 +197,18 @@ SELECT 's3access' AS source_table, source_object || '#' || CAST(source_line AS V
 FROM "seclake"."s3access"
 WHERE bitwise_and(p_typed_entities, 64) <> 0
 UNION ALL
-SELECT 's3access' AS source_table, source_object || '#' || CAST(source_line AS VARCHAR) AS event_id, event_time, source_object, source_offset, CASE WHEN split_part("access_point_arn", ':', 3) = 'iam' AND split_part("access_point_arn", ':', 6) = 'root' THEN 'root' WHEN split_part("access_point_arn", ':', 3) = 'iam' AND split_part("access_point_arn", ':', 6) LIKE 'user/%' THEN 'iam_user_arn' WHEN split_part("access_point_arn", ':', 3) = 'iam' AND split_part("access_point_arn", ':', 6) LIKE 'role/%' THEN 'iam_role_arn' WHEN split_part("access_point_arn", ':', 3) = 'sts' AND split_part("access_point_arn", ':', 6) LIKE 'assumed-role/AWSReservedSSO%' THEN 'sso_principal' WHEN split_part("access_point_arn", ':', 3) = 'sts' AND split_part("access_point_arn", ':', 6) LIKE 'assumed-role/%' THEN 'assumed_role_arn' WHEN split_part("access_point_arn", ':', 3) = 'sts' AND split_part("access_point_arn", ':', 6) LIKE 'federated-user/%' THEN 'federated_principal' ELSE 'arn' END AS kind, "access_point_arn" AS value, 'target' AS role, 'access_point_arn' AS field, CAST(1 AS real) AS confidence, CAST(NULL AS varchar) AS attr, region, accountid, eventday, eventhour
+SELECT 's3access' AS source_table, source_object || '#' || CAST(source_line AS VARCHAR) AS event_id, event_time, source_object, source_offset, 'email_address' AS kind, lower(element_at(split("requester", '/'), -1)) AS value, 'actor' AS role, 'requester' AS field, CAST(0.9 AS real) AS confidence, CAST(NULL AS varchar) AS attr, region, accountid, eventday, eventhour
 FROM "seclake"."s3access"
 WHERE bitwise_and(p_typed_entities, 128) <> 0
 UNION ALL
+SELECT 's3access' AS source_table, source_object || '#' || CAST(source_line AS VARCHAR) AS event_id, event_time, source_object, source_offset, 'instance_id' AS kind, element_at(split("requester", '/'), -1) AS value, 'actor' AS role, 'requester' AS field, CAST(0.9 AS real) AS confidence, CAST(NULL AS varchar) AS attr, region, accountid, eventday, eventhour
+FROM "seclake"."s3access"
+WHERE bitwise_and(p_typed_entities, 256) <> 0
+UNION ALL
+SELECT 's3access' AS source_table, source_object || '#' || CAST(source_line AS VARCHAR) AS event_id, event_time, source_object, source_offset, CASE WHEN split_part("access_point_arn", ':', 3) = 'iam' AND split_part("access_point_arn", ':', 6) = 'root' THEN 'root' WHEN split_part("access_point_arn", ':', 3) = 'iam' AND split_part("access_point_arn", ':', 6) LIKE 'user/%' THEN 'iam_user_arn' WHEN split_part("access_point_arn", ':', 3) = 'iam' AND split_part("access_point_arn", ':', 6) LIKE 'role/%' THEN 'iam_role_arn' WHEN split_part("access_point_arn", ':', 3) = 'sts' AND split_part("access_point_arn", ':', 6) LIKE 'assumed-role/AWSReservedSSO%' THEN 'sso_principal' WHEN split_part("access_point_arn", ':', 3) = 'sts' AND split_part("access_point_arn", ':', 6) LIKE 'assumed-role/%' THEN 'assumed_role_arn' WHEN split_part("access_point_arn", ':', 3) = 'sts' AND split_part("access_point_arn", ':', 6) LIKE 'federated-user/%' THEN 'federated_principal' ELSE 'arn' END AS kind, "access_point_arn" AS value, 'target' AS role, 'access_point_arn' AS field, CAST(1 AS real) AS confidence, CAST(NULL AS varchar) AS attr, region, accountid, eventday, eventhour
+FROM "seclake"."s3access"
+WHERE bitwise_and(p_typed_entities, 512) <> 0
+UNION ALL
 SELECT 's3access' AS source_table, source_object || '#' || CAST(source_line AS VARCHAR) AS event_id, event_time, source_object, source_offset, 'aws_account_id' AS kind, split_part("access_point_arn", ':', 5) AS value, 'target' AS role, 'access_point_arn' AS field, CAST(1 AS real) AS confidence, CAST(NULL AS varchar) AS attr, region, accountid, eventday, eventhour
 FROM "seclake"."s3access"
-WHERE bitwise_and(p_typed_entities, 256) <> 0;
+WHERE bitwise_and(p_typed_entities, 1024) <> 0;
