@@ -24,10 +24,12 @@ type EntityLists struct {
 }
 
 // EntityRef is one entity of an event, in the event row's nested entities
-// column. The entities table is the view that unnests these columns of all
-// event tables (see Tables and the Athena DDL): it shares the events'
-// partitions and parts, so convert and a backfill (seclake extract) rewrite
-// one object, never two that could disagree.
+// column; entities a typed column holds as they are are not listed there
+// (see Derived). The entities table is the view that unnests these columns
+// of all event tables and adds the derived ones (see EntitiesView and the
+// Athena DDL): it shares the events' partitions and parts, so convert and a
+// backfill (seclake extract) rewrite one object, never two that could
+// disagree.
 type EntityRef struct {
 	Kind       string  `parquet:"kind,dict"`
 	Value      string  `parquet:"value"`

@@ -44,6 +44,16 @@
 // into the p_any_* list columns (see Lists). Options.Ignore drops entities an
 // analyst marked "ignore".
 //
+// ExtractBatch gives the same entities grouped: a row's typed columns yield
+// the same entities whenever their values are the same, so each distinct
+// combination of a row's typed values (and its VPC endpoint flag) becomes
+// one Tuple, validated and classified once and cached in the Extractor
+// across batches (bounded); only the free-text entities are per row. Typed
+// columns may come dictionary-encoded (Column.Dict); when all of them share
+// one index array (the caller numbered the combinations, as the extract
+// package does), a tuple is found by index without reading the values
+// again.
+//
 // # Quality
 //
 // TestQuality scores 910 labelled events (310 real stratus-red-team events,
