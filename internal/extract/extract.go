@@ -377,6 +377,7 @@ func apply[T any, P interface {
 	bt := batch(x, rows, tb.cols)
 	rd := x.Redactor
 	var refs []schemas.EntityRef
+	var strs []string // backing of the lists rows with own entities get
 	local := map[*entity.Tuple]*tupleOut[T]{}
 	for i := range rows {
 		row := &rows[i]
@@ -412,7 +413,7 @@ func apply[T any, P interface {
 		if m != nil {
 			lists = m.lists
 		}
-		addToLists(&lists, text, rd)
+		strs = addToLists(&lists, text, rd, strs)
 		setLists(e, &lists)
 		first := len(refs)
 		if m != nil {
@@ -428,18 +429,15 @@ func apply[T any, P interface {
 	}
 }
 
-// addToLists adds a row's own entities to its lists (copies of the lists
-// they change: the tuple's are shared), redacted as redactLists does.
-func addToLists(lists *[10][]string, text []entity.Entity, rd *entity.Redactor) {
-	var touched [10]bool
+// addToLists adds a row's own entities to its lists (new lists for the ones
+// they change, carved from strs: the tuple's are shared), redacted as
+// redactLists does. It returns strs grown.
+func addToLists(lists *[10][]string, text []entity.Entity, rd *entity.Redactor, strs []string) []string {
+	var add [10][]string
 	for k := range text {
 		for _, c := range entity.ListsOf(&text[k]) {
 			if c < 0 {
 				continue
-			}
-			if !touched[c] {
-				touched[c] = true
-				lists[c] = append([]string(nil), lists[c]...)
 			}
 			v := text[k].Value
 			if rd != nil {
@@ -450,15 +448,23 @@ func addToLists(lists *[10][]string, text []entity.Entity, rd *entity.Redactor) 
 					v = rd.RedactText(redactUserARN(rd, v))
 				}
 			}
-			lists[c] = append(lists[c], v)
+			add[c] = append(add[c], v)
 		}
 	}
-	for c, t := range touched {
-		if t {
-			slices.Sort(lists[c])
-			lists[c] = slices.Clip(slices.Compact(lists[c]))
+	for c := range add {
+		if len(add[c]) == 0 {
+			continue
 		}
+		start := len(strs)
+		strs = append(strs, lists[c]...)
+		strs = append(strs, add[c]...)
+		l := strs[start:]
+		slices.Sort(l)
+		l = slices.Compact(l)
+		strs = strs[:start+len(l)]
+		lists[c] = l[:len(l):len(l)]
 	}
+	return strs
 }
 
 // Indexes of list columns in entity.ListColumnNames order that redaction
@@ -468,6 +474,11 @@ const (
 	listPrincipals = 4
 	listEmails     = 9
 )
+
+// maxMemo bounds the tuple outputs kept across batches (the map is emptied
+// when full). Small on purpose: every cached tuple is scanned by each
+// garbage collection, which costs more than recomputing the rare ones.
+const maxMemo = 1 << 11
 
 // tupleOut is what a tuple gives every row that has it: list columns,
 // p_typed_entities, attr columns, and the entities listed in the row.
@@ -523,7 +534,7 @@ next:
 		m.nested = m.nested[:len(m.nested):len(m.nested)]
 	}
 	x.mu.Lock()
-	if x.memo == nil || len(x.memo) >= 1<<16 {
+	if x.memo == nil || len(x.memo) >= maxMemo {
 		x.memo = map[*entity.Tuple]any{}
 	}
 	x.memo[t] = m
