@@ -68,8 +68,11 @@ func TestEntitiesViewEqualsExtractor(t *testing.T) {
 			t.Fatalf("%s: view lists %d entities, extractor %d; missing %d (e.g. %q), extra %d (e.g. %q)",
 				filepath.Base(raw), len(got), len(want), len(missing), head(missing), len(extra), head(extra))
 		}
-		code, out, _ = run(t, nil, "query", "--lake", lakeDir, "--format", "csv",
+		code, out, errOut = run(t, nil, "query", "--lake", lakeDir, "--format", "csv",
 			"SELECT (SELECT count(*) FROM cloudtrail WHERE p_typed_entities <> 0) + (SELECT count(*) FROM vpcflow WHERE p_typed_entities <> 0) + (SELECT count(*) FROM s3access WHERE p_typed_entities <> 0) AS n")
+		if code != 0 {
+			t.Fatalf("count derived: %s", errOut)
+		}
 		var n int
 		fmt.Sscan(strings.TrimSpace(strings.SplitN(out, "\n", 2)[1]), &n)
 		derivedRows += n
