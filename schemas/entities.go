@@ -247,6 +247,14 @@ var entitiesViewEventColumns = []string{"event_time", "source_object", "source_o
 // and, for each Derived entity, the typed column of the rows whose
 // p_typed_entities has its bit. dialect is "athena" or "duckdb".
 func EntitiesView(dialect, database string) string {
+	return EntitiesViewOf(dialect, database, nil)
+}
+
+// EntitiesViewOf is EntitiesView where listedOnly(table) reports the tables
+// whose rows predate p_typed_entities (parts converted by an older version,
+// not backfilled since): their rows list every entity, and the view reads
+// only the list. nil means none.
+func EntitiesViewOf(dialect, database string, listedOnly func(table string) bool) string {
 	athena := dialect == "athena"
 	q := func(s string) string {
 		if athena {
@@ -293,7 +301,11 @@ func EntitiesView(dialect, database string) string {
 		} else {
 			parts = append(parts, row(listed...)+"\nFROM (SELECT *, unnest(entities) AS e FROM "+from+")")
 		}
-		for i, d := range t.Derived() {
+		derived := t.Derived()
+		if listedOnly != nil && listedOnly(t.Name) {
+			derived = nil
+		}
+		for i, d := range derived {
 			col := `"` + d.Column + `"`
 			kind, value, attr := "'"+d.Kind+"'", col, "CAST(NULL AS "+null+")"
 			if d.Kind == "" {

@@ -118,12 +118,36 @@ func Open(ctx context.Context, root string, opts Options) (*Engine, error) {
 		}
 	}
 	if want("entities") {
-		if _, err := db.ExecContext(ctx, "CREATE OR REPLACE VIEW entities AS "+schemas.EntitiesView("duckdb", "")); err != nil {
+		old, err := e.tablesWithout(ctx, "p_typed_entities")
+		if err != nil {
+			db.Close()
+			return nil, err
+		}
+		view := schemas.EntitiesViewOf("duckdb", "", func(t string) bool { return old[t] })
+		if _, err := db.ExecContext(ctx, "CREATE OR REPLACE VIEW entities AS "+view); err != nil {
 			db.Close()
 			return nil, fmt.Errorf("analytics: view entities: %w", err)
 		}
 	}
 	return e, nil
+}
+
+// tablesWithout returns the event table views that lack column col (all
+// their parts were written before it existed).
+func (e *Engine) tablesWithout(ctx context.Context, col string) (map[string]bool, error) {
+	out := map[string]bool{}
+	for _, t := range schemas.Tables() {
+		if !t.HasEntities() {
+			continue
+		}
+		var n int
+		err := e.db.QueryRowContext(ctx, "SELECT count(*) FROM information_schema.columns WHERE table_name = ? AND column_name = ?", t.Name, col).Scan(&n)
+		if err != nil {
+			return nil, fmt.Errorf("analytics: columns of %s: %w", t.Name, err)
+		}
+		out[t.Name] = n == 0
+	}
+	return out, nil
 }
 
 // Close releases DuckDB.

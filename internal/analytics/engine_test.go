@@ -2,12 +2,17 @@ package analytics
 
 import (
 	"context"
-	"github.com/seclake/seclake/internal/testutil"
+	"os"
 	"path/filepath"
 	"testing"
+	"time"
+
+	"github.com/parquet-go/parquet-go"
 
 	"github.com/seclake/seclake/internal/storage"
+	"github.com/seclake/seclake/internal/testutil"
 	"github.com/seclake/seclake/jobs/convert"
+	"github.com/seclake/seclake/schemas"
 )
 
 func repoRoot(t testing.TB) string { return testutil.RepoRoot(t) }
@@ -126,5 +131,38 @@ func TestReferencedTables(t *testing.T) {
 	defer e.Close()
 	if got := scalar[int64](t, e, "SELECT count(*) FROM entities"); got != 0 {
 		t.Fatal(got)
+	}
+}
+
+// TestEntitiesViewOnOlderParts: parts written before p_typed_entities list
+// every entity in their entities column; the view reads them from there
+// instead of failing on the missing column.
+func TestEntitiesViewOnOlderParts(t *testing.T) {
+	type oldRow struct {
+		EventTime       time.Time           `parquet:"event_time,timestamp(microsecond)"`
+		EventID         string              `parquet:"event_id,optional"`
+		SourceIPAddress string              `parquet:"source_ip_address,optional"`
+		Entities        []schemas.EntityRef `parquet:"entities,optional,list"`
+		SourceObject    string              `parquet:"source_object"`
+		SourceOffset    int64               `parquet:"source_offset"`
+	}
+	root := t.TempDir()
+	dir := filepath.Join(root, "events", "cloudtrail", "region=us-east-1", "accountId=111122223333", "eventDay=20261121", "eventHour=10")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	rows := []oldRow{{EventTime: time.Date(2026, 11, 21, 10, 0, 0, 0, time.UTC), EventID: "e1", SourceIPAddress: "198.51.100.7",
+		Entities:     []schemas.EntityRef{{Kind: "ip_address", Value: "198.51.100.7", Role: "source_ip", Field: "source_ip_address", Confidence: 1, Attr: "public"}},
+		SourceObject: "o", SourceOffset: 1}}
+	if err := parquet.WriteFile(filepath.Join(dir, "part-old.parquet"), rows); err != nil {
+		t.Fatal(err)
+	}
+	e, err := Open(context.Background(), root, Options{Tables: []string{"entities"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	if got := scalar[int64](t, e, "SELECT count(*) FROM entities WHERE event_id = 'e1' AND kind = 'ip_address' AND value = '198.51.100.7' AND attr = 'public'"); got != 1 {
+		t.Fatalf("older part: %d entities", got)
 	}
 }
