@@ -99,16 +99,17 @@ const (
 	kindEmail     = "email_address"
 )
 
-// sessionEntities are the entities a principal ARN's session name may be.
-func sessionEntities(col, role string) []Derived {
-	return []Derived{
-		{Column: col, Kind: kindEmail, Role: role, Session: true, Lower: true, Confidence: 0.9},
-		{Column: col, Kind: kindInstance, Role: role, Session: true, Confidence: 0.9},
-	}
+// sessionEmail is the e-mail a principal ARN's session name may be (SSO).
+func sessionEmail(col, role string) Derived {
+	return Derived{Column: col, Kind: kindEmail, Role: role, Session: true, Lower: true, Confidence: 0.9}
 }
 
 // Derived lists the entities the table's typed columns give as they are, in
-// bit order (at most 31). Tables without entities have none.
+// bit order (at most 31). Tables without entities have none. Only columns
+// set in most rows are here: the view builds every entry for every row, and
+// rare ones (transit gateway and ECS columns, VPC endpoint accounts, access
+// points) cost less listed. The bit order is stored in the lake: add new
+// entries at the end of a table's list, never reorder or remove one.
 func (t Table) Derived() []Derived {
 	arn := func(col, role string) []Derived {
 		return []Derived{{Column: col, Role: role}, {Column: col, Kind: kindAccount, Role: role, Account: true}}
@@ -119,17 +120,16 @@ func (t Table) Derived() []Derived {
 			{Column: "source_ip_address", Kind: kindIP, Role: "source_ip", Attr: "source_ip_class"},
 			{Column: "user_agent", Kind: kindUA, Role: "client", Attr: "user_agent_class"},
 			{Column: "recipient_account_id", Kind: kindAccount, Role: "recipient"},
-			{Column: "vpc_endpoint_account_id", Kind: kindAccount, Role: "owner"},
 			{Column: "user_identity_account_id", Kind: kindAccount, Role: "actor"},
 			{Column: "user_identity_access_key_id", Kind: kindKey, Role: "actor"},
 			{Column: "session_issuer_account_id", Kind: kindAccount, Role: "issuer"},
 			{Column: "tls_client_provided_host_header", Kind: kindDomain, Role: "target"},
 		}
 		d = append(d, arn("user_identity_arn", "actor")...)
-		d = append(d, sessionEntities("user_identity_arn", "actor")...)
+		d = append(d, sessionEmail("user_identity_arn", "actor"))
 		return append(d, arn("session_issuer_arn", "issuer")...)
 	case "vpcflow":
-		d := []Derived{
+		return []Derived{
 			{Column: "account_id", Kind: kindAccount, Role: "owner"},
 			{Column: "interface_id", Kind: kindENI, Role: "target"},
 			{Column: "srcaddr", Kind: kindIP, Role: "source_ip", Attr: "srcaddr_class"},
@@ -139,19 +139,7 @@ func (t Table) Derived() []Derived {
 			{Column: "vpc_id", Kind: kindVPC, Role: "target"},
 			{Column: "subnet_id", Kind: kindSubnet, Role: "target"},
 			{Column: "instance_id", Kind: kindInstance, Role: "target"},
-			{Column: "tgw_src_vpc_account_id", Kind: kindAccount, Role: "owner"},
-			{Column: "tgw_dst_vpc_account_id", Kind: kindAccount, Role: "owner"},
-			{Column: "tgw_src_vpc_id", Kind: kindVPC, Role: "target"},
-			{Column: "tgw_dst_vpc_id", Kind: kindVPC, Role: "target"},
-			{Column: "tgw_src_subnet_id", Kind: kindSubnet, Role: "target"},
-			{Column: "tgw_dst_subnet_id", Kind: kindSubnet, Role: "target"},
-			{Column: "tgw_src_eni", Kind: kindENI, Role: "target"},
-			{Column: "tgw_dst_eni", Kind: kindENI, Role: "target"},
 		}
-		for _, c := range []string{"ecs_cluster_arn", "ecs_container_instance_arn", "ecs_task_definition_arn", "ecs_task_arn"} {
-			d = append(d, arn(c, "target")...)
-		}
-		return d
 	case "s3access":
 		d := []Derived{
 			{Column: "bucket", Kind: kindBucket, Role: "target"},
@@ -161,8 +149,7 @@ func (t Table) Derived() []Derived {
 			{Column: "host_header", Kind: kindDomain, Role: "target"},
 		}
 		d = append(d, arn("requester", "actor")...)
-		d = append(d, sessionEntities("requester", "actor")...)
-		return append(d, arn("access_point_arn", "target")...)
+		return append(d, sessionEmail("requester", "actor"))
 	}
 	return nil
 }
@@ -266,6 +253,7 @@ func EntitiesViewOf(dialect, database string, listedOnly func(table string) bool
 	if athena {
 		real, null = "real", "varchar"
 	}
+	rowType := "ROW(kind varchar, value varchar, role varchar, field varchar, confidence real, attr varchar)"
 	var parts []string
 	for _, t := range Tables() {
 		if !t.HasEntities() {
@@ -275,11 +263,17 @@ func EntitiesViewOf(dialect, database string, listedOnly func(table string) bool
 		if t.Name != "cloudtrail" {
 			id = "source_object || '#' || CAST(source_line AS VARCHAR)"
 		}
-		head := []string{"'" + t.Name + "' AS source_table", id + " AS event_id"}
-		head = append(head, entitiesViewEventColumns...)
-		var tail []string
+		cols := []string{"'" + t.Name + "' AS source_table", id + " AS event_id"}
+		cols = append(cols, entitiesViewEventColumns...)
+		for _, f := range []string{"kind", "value", "role", "field", "confidence", "attr"} {
+			if athena {
+				cols = append(cols, "t."+f+" AS "+f)
+			} else {
+				cols = append(cols, "e."+f+" AS "+f)
+			}
+		}
 		for _, p := range t.Partitions {
-			tail = append(tail, q(p))
+			cols = append(cols, q(p))
 		}
 		from := t.Name
 		if database != "" {
@@ -288,23 +282,14 @@ func EntitiesViewOf(dialect, database string, listedOnly func(table string) bool
 				from = `"` + database + `"."` + t.Name + `"`
 			}
 		}
-		row := func(cols ...string) string {
-			all := append(append(append([]string{}, head...), cols...), tail...)
-			return "SELECT " + strings.Join(all, ", ")
-		}
-		var listed []string
-		for _, f := range []string{"kind", "value", "role", "field", "confidence", "attr"} {
-			listed = append(listed, "e."+f+" AS "+f)
-		}
-		if athena {
-			parts = append(parts, row(listed...)+"\nFROM "+from+"\nCROSS JOIN UNNEST(entities) AS t(e)")
-		} else {
-			parts = append(parts, row(listed...)+"\nFROM (SELECT *, unnest(entities) AS e FROM "+from+")")
-		}
 		derived := t.Derived()
 		if listedOnly != nil && listedOnly(t.Name) {
 			derived = nil
 		}
+		// One element per derived entity: the entity when its bit is set,
+		// NULL otherwise; appended to the listed ones and unnested in one
+		// scan of the table.
+		var elems []string
 		for i, d := range derived {
 			col := `"` + d.Column + `"`
 			kind, value, attr := "'"+d.Kind+"'", col, "CAST(NULL AS "+null+")"
@@ -332,13 +317,30 @@ func EntitiesViewOf(dialect, database string, listedOnly func(table string) bool
 			case d.Kind == kindKey:
 				attr = "CASE WHEN substr(" + col + ", 2, 1) = 'K' THEN 'long_term' ELSE 'temporary' END"
 			}
-			bit := fmt.Sprintf("(p_typed_entities & %d) <> 0", 1<<i)
 			if athena {
-				bit = fmt.Sprintf("bitwise_and(p_typed_entities, %d) <> 0", 1<<i)
+				elems = append(elems, fmt.Sprintf("CASE WHEN bitwise_and(p_typed_entities, %d) <> 0 THEN CAST(ROW(%s, %s, '%s', '%s', %s, %s) AS %s) END",
+					1<<i, kind, value, d.Role, d.Column, conf, attr, rowType))
+			} else {
+				elems = append(elems, fmt.Sprintf("CASE WHEN (p_typed_entities & %d) <> 0 THEN {'kind': %s, 'value': %s, 'role': '%s', 'field': '%s', 'confidence': CAST(%s AS %s), 'attr': %s} END",
+					1<<i, kind, value, d.Role, d.Column, conf, real, attr))
 			}
-			parts = append(parts, row(kind+" AS kind", value+" AS value", "'"+d.Role+"' AS role", "'"+d.Column+"' AS field",
-				"CAST("+conf+" AS "+real+") AS confidence", attr+" AS attr")+"\nFROM "+from+"\nWHERE "+bit)
 		}
+		list := "entities"
+		if len(elems) > 0 {
+			sep := ",\n    "
+			if athena {
+				list = "concat(coalesce(entities, CAST(ARRAY[] AS ARRAY(" + rowType + "))), ARRAY[\n    " + strings.Join(elems, sep) + "])"
+			} else {
+				list = "list_concat(entities, [\n    " + strings.Join(elems, sep) + "])"
+			}
+		}
+		var sql string
+		if athena {
+			sql = "SELECT " + strings.Join(cols, ", ") + "\nFROM " + from + "\nCROSS JOIN UNNEST(" + list + ") AS t(kind, value, role, field, confidence, attr)\nWHERE t.kind IS NOT NULL"
+		} else {
+			sql = "SELECT " + strings.Join(cols, ", ") + "\nFROM (SELECT *, unnest(" + list + ") AS e FROM " + from + ")\nWHERE e IS NOT NULL"
+		}
+		parts = append(parts, sql)
 	}
 	return strings.Join(parts, "\nUNION ALL\n")
 }
