@@ -243,7 +243,7 @@ func (x *Extractor) putBatch(b *batch) {
 	}
 }
 
-const maxFree = 2
+const maxFree = 4 // a main and a tuple batch per convert worker
 
 func (b *batch) reset(x *Extractor, rows int) {
 	b.x, b.rows = x, rows
