@@ -140,6 +140,7 @@ type Extractor struct {
 	arenaPerRow, entsPerRow atomic.Int64
 	mu                      sync.Mutex
 	free                    []*batch
+	tfree                   []*batch                     // scratch batches of single tuples
 	cache                   map[string]map[string]*Tuple // typed column set → typed values → tuple (see Tuple)
 }
 
