@@ -23,8 +23,9 @@ import (
 
 // Engine is an in-memory DuckDB database with one view per lake table.
 type Engine struct {
-	db   *sql.DB
-	root string
+	db      *sql.DB
+	root    string
+	schemas schemaCache
 }
 
 // Options tune the engine.
@@ -282,12 +283,11 @@ func (e *Engine) CreatePartitionView(ctx context.Context, name, table string, pa
 	}
 	var q string
 	if len(paths) > 0 {
-		lits := make([]string, len(paths))
-		for i, p := range paths {
-			lits[i] = QuoteLiteral(filepath.ToSlash(p))
+		src, err := e.readParquet(t, paths)
+		if err != nil {
+			return err
 		}
-		q = fmt.Sprintf("CREATE OR REPLACE TEMP VIEW %s AS SELECT * FROM read_parquet([%s], hive_partitioning = true, hive_types = %s, union_by_name = true)",
-			QuoteIdent(name), strings.Join(lits, ", "), hiveTypes(hivePartitions(t)))
+		q = fmt.Sprintf("CREATE OR REPLACE TEMP VIEW %s AS SELECT * FROM %s", QuoteIdent(name), src)
 	} else {
 		var cols []string
 		for _, c := range duckColumns(t) {
