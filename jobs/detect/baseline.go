@@ -187,6 +187,14 @@ func (r *runner) baselineViews(ctx context.Context, w lake.Window, from time.Tim
 	if err != nil {
 		return err
 	}
+	meanadSQL, err := sqlFile("baseline_meanad.sql", "")
+	if err != nil {
+		return err
+	}
+	peerSQL, err := sqlFile("baseline_peer.sql", "")
+	if err != nil {
+		return err
+	}
 	stmts := []string{
 		"CREATE OR REPLACE TEMP TABLE w_seen AS " + wseen,
 		`CREATE OR REPLACE TEMP TABLE b_seen AS SELECT DISTINCT b.dim, b.subject, b.value FROM b_seen_src b SEMI JOIN w_seen w ON b.dim = w.dim AND b.subject = w.subject AND b.value = w.value`,
@@ -199,20 +207,61 @@ func (r *runner) baselineViews(ctx context.Context, w lake.Window, from time.Tim
 			UNION SELECT DISTINCT 'account_region', account_id || '/' || aws_region FROM w_ct WHERE account_id IS NOT NULL AND aws_region IS NOT NULL
 			UNION SELECT DISTINCT 'eni', interface_id FROM w_vpc WHERE interface_id IS NOT NULL
 			UNION SELECT DISTINCT 's3_requester', requester FROM w_s3 WHERE requester IS NOT NULL`,
-		fmt.Sprintf(`CREATE OR REPLACE TEMP TABLE b_hourly AS SELECT b.* FROM b_hourly_src b SEMI JOIN w_entities e ON b.entity_kind = e.entity_kind AND b.entity = e.entity
-			WHERE b.hour >= %s AND b.hour < %s`, tsLit(from), tsLit(w.From)),
-		fmt.Sprintf(`CREATE OR REPLACE TEMP TABLE b_peer_hourly AS SELECT account_id, api_calls, error_calls, distinct_apis FROM b_hourly_src
+		fmt.Sprintf(`CREATE OR REPLACE TEMP VIEW b_peer_hourly AS SELECT account_id, api_calls, error_calls, distinct_apis FROM b_hourly_src
 			WHERE entity_kind = 'principal' AND hour >= %s AND hour < %s`, tsLit(from), tsLit(w.From)),
+		"CREATE OR REPLACE TEMP TABLE b_peer AS " + peerSQL,
 		fmt.Sprintf(`CREATE OR REPLACE TEMP TABLE params AS SELECT %s AS win_start, %s AS win_end, %s AS base_start, %d AS base_days`,
 			tsLit(w.From), tsLit(w.To), tsLit(from), len(days)),
-		"CREATE OR REPLACE TEMP TABLE b_stats AS " + statsSQL,
 	}
 	for _, s := range stmts {
 		if err := r.eng.Exec(ctx, s); err != nil {
 			return fmt.Errorf("detect: baseline: %w", err)
 		}
 	}
+	if err := r.baselineStats(ctx, from, w.From, statsSQL, meanadSQL); err != nil {
+		return err
+	}
 	key := fmt.Sprintf("baselines/stats/eventDay=%s/part-%s.parquet", day(w.To.Add(-time.Microsecond)), hashHex("stats", w.ID())[:20])
 	return r.copyTo(ctx, fmt.Sprintf(`SELECT entity_kind, entity, account_id, metric, hour_of_week, samples, mean, stddev, median, mad,
 		%s AS baseline_from, %s AS baseline_to FROM b_stats ORDER BY ALL`, tsLit(from), tsLit(w.From)), key)
+}
+
+// statsBucketRows is about how many baseline hourly rows one pass of
+// baselineStats aggregates: median and MAD keep every value of a group in
+// memory outside DuckDB's buffer manager (they cannot spill), so the
+// statistics are computed over slices of the entities rather than all at once.
+const statsBucketRows = 150_000
+
+// baselineStats fills b_stats (baseline_stats.sql) and b_meanad
+// (baseline_meanad.sql) from the baseline hours [from, to) of the window's
+// entities (w_entities). The entities are split into buckets by a hash of
+// their name; each bucket's hours are read from the baseline parts into
+// b_hourly and aggregated, and the results appended. An entity's rows all
+// fall into one bucket, so the statistics are those of one pass over all rows.
+func (r *runner) baselineStats(ctx context.Context, from, to time.Time, statsSQL, meanadSQL string) error {
+	src := fmt.Sprintf(`SELECT b.* FROM b_hourly_src b SEMI JOIN w_entities e ON b.entity_kind = e.entity_kind AND b.entity = e.entity
+			WHERE b.hour >= %s AND b.hour < %s`, tsLit(from), tsLit(to))
+	var rows int64
+	if err := r.eng.DB().QueryRowContext(ctx, "SELECT count(*) FROM ("+src+")").Scan(&rows); err != nil {
+		return fmt.Errorf("detect: baseline: %w", err)
+	}
+	n := max(1, (rows+statsBucketRows-1)/statsBucketRows)
+	for i := int64(0); i < n; i++ {
+		hourly := src
+		if n > 1 {
+			hourly += fmt.Sprintf(" AND hash(b.entity) %% %d = %d", n, i)
+		}
+		stmts := []string{"CREATE OR REPLACE TEMP TABLE b_hourly AS " + hourly}
+		if i == 0 {
+			stmts = append(stmts, "CREATE OR REPLACE TEMP TABLE b_stats AS "+statsSQL, "CREATE OR REPLACE TEMP TABLE b_meanad AS "+meanadSQL)
+		} else {
+			stmts = append(stmts, "INSERT INTO b_stats "+statsSQL, "INSERT INTO b_meanad "+meanadSQL)
+		}
+		for _, s := range stmts {
+			if err := r.eng.Exec(ctx, s); err != nil {
+				return fmt.Errorf("detect: baseline statistics: %w", err)
+			}
+		}
+	}
+	return r.eng.Exec(ctx, "DROP TABLE b_hourly")
 }

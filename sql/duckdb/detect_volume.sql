@@ -23,23 +23,8 @@ own AS (
   SELECT entity, account_id, metric, samples, mean, stddev, median, mad FROM b_stats
   WHERE entity_kind = 'principal' AND hour_of_week = -1
 ),
-meanad AS (
-  SELECT entity, account_id, metric, round(avg(abs(v - med)), 6) AS meanad FROM (
-    UNPIVOT (SELECT entity, account_id, api_calls::DOUBLE AS api_calls, error_calls::DOUBLE AS error_calls, distinct_apis::DOUBLE AS distinct_apis,
-                    median(api_calls) OVER w AS m1, median(error_calls) OVER w AS m2, median(distinct_apis) OVER w AS m3
-             FROM b_hourly WHERE entity_kind = 'principal' WINDOW w AS (PARTITION BY entity, account_id))
-    ON (api_calls, m1) AS api_calls, (error_calls, m2) AS error_calls, (distinct_apis, m3) AS distinct_apis
-    INTO NAME metric VALUE v, med)
-  GROUP BY ALL
-),
-peer AS (
-  SELECT account_id, metric, count(*)::BIGINT AS samples, round(avg(x), 6) AS mean, round(coalesce(stddev_samp(x), 0), 6) AS stddev,
-         median(x) AS median, coalesce(mad(x), 0) AS mad, round(avg(abs(x - med)), 6) AS meanad
-  FROM (SELECT *, median(x) OVER (PARTITION BY account_id, metric) AS med FROM (
-          UNPIVOT (SELECT account_id, api_calls::DOUBLE AS api_calls, error_calls::DOUBLE AS error_calls, distinct_apis::DOUBLE AS distinct_apis
-                   FROM b_peer_hourly) ON api_calls, error_calls, distinct_apis INTO NAME metric VALUE x))
-  GROUP BY ALL
-),
+meanad AS (SELECT * FROM b_meanad), -- baseline_meanad.sql
+peer AS (SELECT * FROM b_peer), -- baseline_peer.sql
 scored AS (
   SELECT l.*, th.modified_z AS th_mz, th.z AS th_z, th.min_observed,
     (o.samples IS NOT NULL AND o.samples >= (SELECT min_history FROM detect_settings)) AS own_history,
