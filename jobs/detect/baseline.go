@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/seclake/seclake/internal/analytics"
 	"github.com/seclake/seclake/internal/lake"
 	"github.com/seclake/seclake/internal/storage"
 	sqlfiles "github.com/seclake/seclake/sql/duckdb"
@@ -197,9 +198,11 @@ func (r *runner) baselineViews(ctx context.Context, w lake.Window, from time.Tim
 	}
 	stmts := []string{
 		"CREATE OR REPLACE TEMP TABLE w_seen AS " + wseen,
-		`CREATE OR REPLACE TEMP TABLE b_seen AS SELECT DISTINCT b.dim, b.subject, b.value FROM b_seen_src b SEMI JOIN w_seen w ON b.dim = w.dim AND b.subject = w.subject AND b.value = w.value`,
-		`CREATE OR REPLACE TEMP TABLE b_hist AS SELECT subject AS principal, count(DISTINCT date_trunc('day', first_seen))::BIGINT AS days FROM b_seen_src b
-			SEMI JOIN (SELECT subject FROM w_seen WHERE dim = 'p_any') w ON b.subject = w.subject WHERE b.dim = 'p_any' GROUP BY ALL`,
+		"CREATE OR REPLACE TEMP TABLE b_seen (dim VARCHAR, subject VARCHAR, value VARCHAR)",
+		// count(DISTINCT …) per group cannot spill; DISTINCT then count can.
+		`CREATE OR REPLACE TEMP TABLE b_hist AS SELECT principal, count(*)::BIGINT AS days FROM (
+			SELECT DISTINCT b.subject AS principal, date_trunc('day', b.first_seen) AS d FROM b_seen_src b
+			SEMI JOIN (SELECT subject FROM w_seen WHERE dim = 'p_any') w ON b.subject = w.subject WHERE b.dim = 'p_any') GROUP BY ALL`,
 		`CREATE OR REPLACE TEMP TABLE b_org_ua AS SELECT DISTINCT value FROM b_seen_src WHERE dim = 'p_ua'`,
 		`CREATE OR REPLACE TEMP TABLE b_accounts AS SELECT DISTINCT subject AS account_id FROM b_seen_src WHERE dim = 'acct_region'`,
 		`CREATE OR REPLACE TEMP TABLE w_entities AS
@@ -213,9 +216,14 @@ func (r *runner) baselineViews(ctx context.Context, w lake.Window, from time.Tim
 		fmt.Sprintf(`CREATE OR REPLACE TEMP TABLE params AS SELECT %s AS win_start, %s AS win_end, %s AS base_start, %d AS base_days`,
 			tsLit(w.From), tsLit(w.To), tsLit(from), len(days)),
 	}
-	for _, s := range stmts {
+	for i, s := range stmts {
 		if err := r.eng.Exec(ctx, s); err != nil {
 			return fmt.Errorf("detect: baseline: %w", err)
+		}
+		if i == 1 {
+			if err := r.baselineSeen(ctx); err != nil {
+				return err
+			}
 		}
 	}
 	if err := r.baselineStats(ctx, from, w.From, statsSQL, meanadSQL); err != nil {
@@ -264,4 +272,37 @@ func (r *runner) baselineStats(ctx context.Context, from, to time.Time, statsSQL
 		}
 	}
 	return r.eng.Exec(ctx, "DROP TABLE b_hourly")
+}
+
+// baselineSeen fills b_seen with the window's combinations (w_seen) that the
+// baseline days also saw, one dimension at a time: the semi join holds the
+// window's combinations of one dimension in a hash table instead of all of
+// them (on the 10M bench lake, a million rows and DuckDB's memory limit).
+func (r *runner) baselineSeen(ctx context.Context) error {
+	rows, err := r.eng.Query(ctx, "SELECT DISTINCT dim FROM w_seen ORDER BY dim")
+	if err != nil {
+		return fmt.Errorf("detect: baseline seen: %w", err)
+	}
+	var dims []string
+	for rows.Next() {
+		var d string
+		if err := rows.Scan(&d); err != nil {
+			rows.Close()
+			return fmt.Errorf("detect: baseline seen: %w", err)
+		}
+		dims = append(dims, d)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("detect: baseline seen: %w", err)
+	}
+	for _, d := range dims {
+		q := fmt.Sprintf(`INSERT INTO b_seen SELECT w.dim, w.subject, w.value FROM w_seen w
+			SEMI JOIN (SELECT subject, value FROM b_seen_src WHERE dim = %[1]s) b ON b.subject = w.subject AND b.value = w.value
+			WHERE w.dim = %[1]s`, analytics.QuoteLiteral(d))
+		if err := r.eng.Exec(ctx, q); err != nil {
+			return fmt.Errorf("detect: baseline seen %s: %w", d, err)
+		}
+	}
+	return nil
 }

@@ -49,8 +49,10 @@ func (r *runner) window(ctx context.Context, w lake.Window) error {
 		UNION SELECT DISTINCT account_id FROM w_ct WHERE account_id IS NOT NULL`); err != nil {
 		return fmt.Errorf("detect: known accounts: %w", err)
 	}
-	if err := r.eng.Exec(ctx, string(ev)); err != nil {
-		return fmt.Errorf("detect: window events: %w", err)
+	for _, stmt := range strings.Split(string(ev), ";\n\n") { // one statement at a time, for the error
+		if err := r.eng.Exec(ctx, stmt); err != nil {
+			return fmt.Errorf("detect: window events: %w", err)
+		}
 	}
 	r.o.Logger.Debug("window events", "seconds", time.Since(t0).Seconds())
 	ds, err := Detectors()

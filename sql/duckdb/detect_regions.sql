@@ -2,11 +2,11 @@
 WITH h AS (
   SELECT account_id, principal, date_trunc('hour', event_time) AS hour,
     count(DISTINCT aws_region) AS regions, count(DISTINCT aws_region) FILTER (f_new_region) AS new_regions,
-    list(DISTINCT aws_region ORDER BY aws_region) FILTER (f_new_region) AS new_list,
+    list_sort(list(DISTINCT aws_region) FILTER (f_new_region), 'ASC', 'NULLS LAST') AS new_list,
     min(principal_type) AS principal_type, min(access_key) FILTER (access_key IS NOT NULL) AS access_key,
-    list(DISTINCT ip ORDER BY ip) FILTER (ip IS NOT NULL) AS ips,
+    list_sort(list(DISTINCT ip) FILTER (ip IS NOT NULL), 'ASC', 'NULLS LAST') AS ips,
     min(event_time) AS first_seen, max(event_time) AS last_seen, count(*)::BIGINT AS cnt,
-    list(event_id ORDER BY event_time, event_id)[1:20] AS evidence
+    min_by(event_id, (event_time, event_id), 20) AS evidence
   FROM w_ev GROUP BY ALL
 )
 SELECT 'discovery_many_regions' AS detector, account_id || '|' || principal AS subject, account_id, NULL AS region,

@@ -9,8 +9,8 @@ WITH obs AS (
   SELECT principal, account_id, date_trunc('hour', event_time) AS hour,
     count(*)::DOUBLE AS api_calls, count(*) FILTER (is_denied)::DOUBLE AS error_calls,
     count(DISTINCT event_name)::DOUBLE AS distinct_apis,
-    list(event_id ORDER BY event_time, event_id)[1:20] AS evidence,
-    list(DISTINCT ip ORDER BY ip) FILTER (ip IS NOT NULL) AS ips,
+    min_by(event_id, (event_time, event_id), 20) AS evidence,
+    list_sort(list(DISTINCT ip) FILTER (ip IS NOT NULL), 'ASC', 'NULLS LAST') AS ips,
     min(access_key) FILTER (access_key IS NOT NULL) AS access_key,
     min(principal_type) AS principal_type, min(aws_region) AS region,
     min(event_time) AS first_seen, max(event_time) AS last_seen

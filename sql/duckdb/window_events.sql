@@ -33,21 +33,21 @@ CREATE OR REPLACE TEMP TABLE sess AS
 WITH g AS (
   SELECT account_id, principal, coalesce(ip24, '-') AS ip24,
     min(principal_type) AS principal_type,
-    list(DISTINCT ip ORDER BY ip) FILTER (ip IS NOT NULL) AS ips,
-    list(DISTINCT access_key ORDER BY access_key) FILTER (access_key IS NOT NULL) AS keys,
-    list(DISTINCT aws_region ORDER BY aws_region) FILTER (aws_region IS NOT NULL) AS regions,
+    list_sort(list(DISTINCT ip) FILTER (ip IS NOT NULL), 'ASC', 'NULLS LAST') AS ips,
+    list_sort(list(DISTINCT access_key) FILTER (access_key IS NOT NULL), 'ASC', 'NULLS LAST') AS keys,
+    list_sort(list(DISTINCT aws_region) FILTER (aws_region IS NOT NULL), 'ASC', 'NULLS LAST') AS regions,
     min(event_time) AS first_seen, max(event_time) AS last_seen, count(*)::BIGINT AS cnt,
     count(*) FILTER (is_denied)::BIGINT AS denied,
     bool_or(f_new_org_ip) AS new_org_ip, bool_or(f_new_p_ip) AS new_p_ip,
-    list(DISTINCT ua_class ORDER BY ua_class) FILTER (f_new_ua) AS new_uas,
-    list(DISTINCT event_name ORDER BY event_name) FILTER (f_new_api) AS new_apis,
-    list(DISTINCT access_key ORDER BY access_key) FILTER (f_new_key) AS new_keys,
+    list_sort(list(DISTINCT ua_class) FILTER (f_new_ua), 'ASC', 'NULLS LAST') AS new_uas,
+    list_sort(list(DISTINCT event_name) FILTER (f_new_api), 'ASC', 'NULLS LAST') AS new_apis,
+    list_sort(list(DISTINCT access_key) FILTER (f_new_key), 'ASC', 'NULLS LAST') AS new_keys,
     bool_or(f_new_principal) AS new_principal,
     bool_or(ua_class = 'offensive_tool') AS offensive,
-    list(event_id ORDER BY event_time, event_id) AS all_ids
+    min_by(event_id, (event_time, event_id), 20) AS evidence -- the first 20 (top-n: no list of all events to sort)
   FROM w_ev GROUP BY account_id, principal, coalesce(ip24, '-')
 )
-SELECT g.* EXCLUDE (all_ids), all_ids[1:20] AS evidence,
+SELECT g.*,
   least(100, 40 * new_org_ip::INT
     + 20 * (new_org_ip AND NOT new_principal AND (principal_type = 'IAMUser' OR (principal LIKE '%:assumed-role/%' AND principal NOT LIKE '%/AWSReservedSSO\_%' ESCAPE '\')))::INT
     + 25 * (len(coalesce(new_uas, [])) > 0)::INT + 20 * offensive::INT
