@@ -1,6 +1,14 @@
 -- w_ev: the window's CloudTrail events (w_ct) with first-seen flags against the baseline (b_seen).
+-- The payload columns (JSON text, raw user agent) are kept only for the events that a rule or a
+-- detector reads them from (the event names of sensitive_rules.json and of the detectors that read them,
+-- filled in by the job): they are
+-- most of a row's bytes, and w_ev holds every CloudTrail event of the window.
 CREATE OR REPLACE TEMP TABLE w_ev AS
-SELECT w.*,
+SELECT w.* REPLACE (
+    CASE WHEN {{PAYLOAD_EVENTS}} THEN w.request_parameters END AS request_parameters,
+    CASE WHEN {{PAYLOAD_EVENTS}} THEN w.response_elements END AS response_elements,
+    CASE WHEN {{PAYLOAD_EVENTS}} THEN w.additional_event_data END AS additional_event_data,
+    CASE WHEN {{PAYLOAD_EVENTS}} THEN w.user_agent END AS user_agent),
   (w.ip_public AND so.value IS NULL) AS f_new_org_ip,
   (w.ip24 IS NOT NULL AND sp.value IS NULL) AS f_new_p_ip,
   -- Minimum history: a principal active on fewer than 3 baseline days has no profile of its own
