@@ -1,7 +1,9 @@
 package analytics
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -85,4 +87,22 @@ func (c *schemaCache) key(path string) (string, error) {
 	c.m[id] = k
 	c.mu.Unlock()
 	return k, nil
+}
+
+// LocalParts maps lake keys to the files under root that DuckDB reads,
+// leaving out keys whose file is gone (a manifest of an earlier run can list
+// a part that a later run of the same window replaced and deleted).
+func LocalParts(root string, keys []string) ([]string, error) {
+	out := make([]string, 0, len(keys))
+	for _, k := range keys {
+		p := filepath.Join(root, filepath.FromSlash(k))
+		if _, err := os.Stat(p); err != nil {
+			if errors.Is(err, fs.ErrNotExist) {
+				continue
+			}
+			return nil, fmt.Errorf("analytics: %w", err)
+		}
+		out = append(out, p)
+	}
+	return out, nil
 }

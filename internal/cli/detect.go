@@ -34,6 +34,12 @@ func (a *App) localRoot(ctx context.Context, cfg config.Config, store storage.St
 	return dir, nil
 }
 
+// committedCache is the file where readers keep which partitions each run
+// manifest of the lake wrote into (lake.Committed), beside the mirror.
+func committedCache(cfg config.Config, cacheDir string) string {
+	return filepath.Join(mirrorDir(cfg, cacheDir), "committed.json")
+}
+
 // mirrorDir is where an S3 lake is mirrored for DuckDB: cacheDir when set,
 // else a directory under the user cache named after the lake and endpoint.
 func mirrorDir(cfg config.Config, cacheDir string) string {
@@ -131,7 +137,7 @@ func runDetect(ctx context.Context, a *App, args []string) error {
 	start := time.Now()
 	sum, err := detect.Run(ctx, detect.Options{
 		Lake: store, Root: root, From: win.From, To: win.To, BaselineDays: *baseline,
-		Config: cfg.Detect, AccountTypes: types, Logger: a.logger(cfg), Threads: *threads, MemoryLimit: *memLimit,
+		Config: cfg.Detect, AccountTypes: types, Logger: a.logger(cfg), Threads: *threads, MemoryLimit: *memLimit, Committed: lake.NewCommitted(store, committedCache(cfg, *cacheDir)),
 	})
 	if err != nil {
 		return err

@@ -33,11 +33,11 @@ type profileManifest struct {
 func profileManifestKey(d string) string { return lake.RunPrefix("detect-baseline") + d + ".json" }
 
 // dayFingerprint hashes the names, sizes and modification times of a day's event parts.
-func (r *runner) dayFingerprint(d string) (string, int, error) {
+func (r *runner) dayFingerprint(ctx context.Context, d string) (string, int, error) {
 	var parts []string
 	n := 0
 	for _, tb := range []string{"cloudtrail", "vpcflow", "s3access"} {
-		m, err := r.eventParts(tb, d)
+		m, err := r.eventParts(ctx, tb, d)
 		if err != nil {
 			return "", 0, err
 		}
@@ -61,7 +61,7 @@ func (r *runner) ensureProfiles(ctx context.Context, days []string) error {
 		if r.profiled[d] {
 			continue
 		}
-		fp, n, err := r.dayFingerprint(d)
+		fp, n, err := r.dayFingerprint(ctx, d)
 		if err != nil {
 			return err
 		}
