@@ -131,13 +131,6 @@ func (r *runner) computeProfile(ctx context.Context, d string, fp string, n int)
 // copyTo runs q through DuckDB's Parquet writer into a temporary file and
 // stores it under key.
 func (r *runner) copyTo(ctx context.Context, q, key string) error {
-	if r.tmp == "" {
-		dir, err := os.MkdirTemp("", "seclake-detect-")
-		if err != nil {
-			return err
-		}
-		r.tmp = dir
-	}
 	f := filepath.Join(r.tmp, "out.parquet")
 	defer os.Remove(f)
 	if err := r.eng.CopyParquet(ctx, q, f); err != nil {

@@ -139,17 +139,21 @@ func Run(ctx context.Context, o Options) (Summary, error) {
 	if err := o.defaults(); err != nil {
 		return sum, err
 	}
-	eng, err := analytics.Open(ctx, o.Root, analytics.Options{Tables: []string{}, Threads: o.Threads, MemoryLimit: o.MemoryLimit})
+	// DuckDB spills past MemoryLimit into the run's own temporary directory
+	// (not ./.tmp), which also holds its Parquet output before it is stored;
+	// removed after DuckDB is closed.
+	tmp, err := os.MkdirTemp("", "seclake-detect-")
+	if err != nil {
+		return sum, err
+	}
+	defer os.RemoveAll(tmp)
+	eng, err := analytics.Open(ctx, o.Root, analytics.Options{Tables: []string{}, Threads: o.Threads, MemoryLimit: o.MemoryLimit,
+		Settings: []string{"SET temp_directory = " + analytics.QuoteLiteral(filepath.Join(tmp, "spill"))}})
 	if err != nil {
 		return sum, err
 	}
 	defer eng.Close()
-	r := &runner{o: o, eng: eng, sum: &sum, profiled: map[string]bool{}, committed: o.Committed}
-	defer func() {
-		if r.tmp != "" {
-			_ = os.RemoveAll(r.tmp) // DuckDB's Parquet output before it is stored
-		}
-	}()
+	r := &runner{o: o, eng: eng, sum: &sum, profiled: map[string]bool{}, committed: o.Committed, tmp: tmp}
 	if err := r.setup(ctx); err != nil {
 		return sum, err
 	}

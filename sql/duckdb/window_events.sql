@@ -51,8 +51,9 @@ WITH g AS (
     list_sort(list(DISTINCT event_name) FILTER (f_new_api), 'ASC', 'NULLS LAST') AS new_apis,
     list_sort(list(DISTINCT access_key) FILTER (f_new_key), 'ASC', 'NULLS LAST') AS new_keys,
     bool_or(f_new_principal) AS new_principal,
-    bool_or(ua_class = 'offensive_tool') AS offensive,
-    min_by(event_id, (event_time, event_id), 20) AS evidence -- the first 20 (top-n: no list of all events to sort)
+    bool_or(ua_class = 'offensive_tool') AS offensive
+    -- evidence (the first 20 events) is taken in detect_first_seen_session.sql for the sessions
+    -- that become findings only: 20 ids for every session of the window are hundreds of MB
   FROM w_ev GROUP BY account_id, principal, coalesce(ip24, '-')
 )
 SELECT g.*,
