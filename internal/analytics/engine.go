@@ -18,13 +18,16 @@ import (
 
 	_ "github.com/duckdb/duckdb-go/v2" // registers the "duckdb" database/sql driver
 
+	"github.com/seclake/seclake/internal/lake"
 	"github.com/seclake/seclake/schemas"
 )
 
 // Engine is an in-memory DuckDB database with one view per lake table.
 type Engine struct {
-	db   *sql.DB
-	root string
+	db        *sql.DB
+	root      string
+	schemas   schemaCache
+	committed *lake.Committed
 }
 
 // Options tune the engine.
@@ -36,6 +39,11 @@ type Options struct {
 	// every part at creation, so a query naming one table should not pay for
 	// the others.
 	Tables []string
+	// Committed, when set, limits the views of the tables convert writes
+	// (events, quarantine) to the parts that committed run manifests list
+	// (lake.Committed; its store is the lake root mirrors). Without it the
+	// views read every part under the table, committed or not.
+	Committed *lake.Committed
 	// Settings are extra SET statements run before the views are created
 	// (e.g. "SET parquet_metadata_cache = true" for callers that query the
 	// same parts many times).
@@ -79,7 +87,7 @@ func Open(ctx context.Context, root string, opts Options) (*Engine, error) {
 		return nil, fmt.Errorf("analytics: open duckdb: %w", err)
 	}
 	db.SetMaxOpenConns(1) // one connection: views and settings live on it
-	e := &Engine{db: db, root: root}
+	e := &Engine{db: db, root: root, committed: opts.Committed}
 	settings := []string{"SET TimeZone = 'UTC'", "SET autoinstall_known_extensions = false", "SET autoload_known_extensions = false"}
 	if opts.Threads > 0 {
 		settings = append(settings, fmt.Sprintf("SET threads = %d", opts.Threads))
@@ -188,17 +196,43 @@ func hiveTypes(parts []string) string {
 	return "{" + strings.Join(kv, ", ") + "}"
 }
 
+// CommittedTable reports whether a table's parts are committed by run
+// manifests that readers can check (the tables convert writes).
+func CommittedTable(t schemas.Table) bool {
+	return strings.HasPrefix(t.Prefix, "events/") || strings.HasPrefix(t.Prefix, "quarantine/")
+}
+
 func (e *Engine) createView(ctx context.Context, t schemas.Table) error {
-	dir := filepath.Join(e.root, filepath.FromSlash(t.Prefix))
-	has, err := hasParquet(dir)
-	if err != nil {
-		return fmt.Errorf("analytics: scan %s: %w", dir, err)
+	var src string
+	if e.committed != nil && CommittedTable(t) {
+		keys, err := e.committed.Parts(ctx, t.Prefix)
+		if err != nil {
+			return fmt.Errorf("analytics: view %s: %w", t.Name, err)
+		}
+		paths, err := LocalParts(e.root, keys)
+		if err != nil {
+			return err
+		}
+		if len(paths) > 0 {
+			if src, err = e.readParquet(t, paths); err != nil {
+				return err
+			}
+		}
+	} else {
+		dir := filepath.Join(e.root, filepath.FromSlash(t.Prefix))
+		has, err := hasParquet(dir)
+		if err != nil {
+			return fmt.Errorf("analytics: scan %s: %w", dir, err)
+		}
+		if has {
+			glob := filepath.ToSlash(dir) + "/**/*.parquet"
+			src = fmt.Sprintf("read_parquet(%s, hive_partitioning = true, hive_types = %s, union_by_name = true)",
+				QuoteLiteral(glob), hiveTypes(hivePartitions(t)))
+		}
 	}
 	var q string
-	if has {
-		glob := filepath.ToSlash(dir) + "/**/*.parquet"
-		q = fmt.Sprintf("CREATE OR REPLACE VIEW %s AS SELECT * FROM read_parquet(%s, hive_partitioning = true, hive_types = %s, union_by_name = true)",
-			QuoteIdent(t.Name), QuoteLiteral(glob), hiveTypes(hivePartitions(t)))
+	if src != "" {
+		q = fmt.Sprintf("CREATE OR REPLACE VIEW %s AS SELECT * FROM %s", QuoteIdent(t.Name), src)
 	} else {
 		// An empty view with the table's columns, so queries work on a new lake.
 		var cols []string
@@ -306,12 +340,11 @@ func (e *Engine) CreatePartitionView(ctx context.Context, name, table string, pa
 	}
 	var q string
 	if len(paths) > 0 {
-		lits := make([]string, len(paths))
-		for i, p := range paths {
-			lits[i] = QuoteLiteral(filepath.ToSlash(p))
+		src, err := e.readParquet(t, paths)
+		if err != nil {
+			return err
 		}
-		q = fmt.Sprintf("CREATE OR REPLACE TEMP VIEW %s AS SELECT * FROM read_parquet([%s], hive_partitioning = true, hive_types = %s, union_by_name = true)",
-			QuoteIdent(name), strings.Join(lits, ", "), hiveTypes(hivePartitions(t)))
+		q = fmt.Sprintf("CREATE OR REPLACE TEMP VIEW %s AS SELECT * FROM %s", QuoteIdent(name), src)
 	} else {
 		var cols []string
 		for _, c := range duckColumns(t) {

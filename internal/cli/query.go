@@ -14,6 +14,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/seclake/seclake/internal/analytics"
+	"github.com/seclake/seclake/internal/lake"
 	"github.com/seclake/seclake/schemas"
 )
 
@@ -48,17 +49,16 @@ eventDay (YYYYMMDD text), eventHour (integer).`)
 	if err := cfg.Validate(); err != nil {
 		return usageErr("%w", err)
 	}
-	root := cfg.Lake
-	if strings.HasPrefix(cfg.Lake, "s3://") {
-		store, err := openStore(ctx, cfg, cfg.Lake)
-		if err != nil {
-			return err
-		}
-		if root, err = a.localRoot(ctx, cfg, store, *cacheDir, tablePrefixes()); err != nil {
-			return err
-		}
+	store, err := openStore(ctx, cfg, cfg.Lake)
+	if err != nil {
+		return err
 	}
-	eng, err := analytics.Open(ctx, root, analytics.Options{Tables: analytics.ReferencedTables(fs.Arg(0))})
+	root, err := a.localRoot(ctx, cfg, store, *cacheDir, tablePrefixes())
+	if err != nil {
+		return err
+	}
+	// Event and quarantine views read only the parts committed run manifests list.
+	eng, err := analytics.Open(ctx, root, analytics.Options{Tables: analytics.ReferencedTables(fs.Arg(0)), Committed: lake.NewCommitted(store, committedCache(cfg, *cacheDir))})
 	if err != nil {
 		return err
 	}

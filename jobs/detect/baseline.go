@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/seclake/seclake/internal/analytics"
 	"github.com/seclake/seclake/internal/lake"
 	"github.com/seclake/seclake/internal/storage"
 	sqlfiles "github.com/seclake/seclake/sql/duckdb"
@@ -32,11 +33,11 @@ type profileManifest struct {
 func profileManifestKey(d string) string { return lake.RunPrefix("detect-baseline") + d + ".json" }
 
 // dayFingerprint hashes the names, sizes and modification times of a day's event parts.
-func (r *runner) dayFingerprint(d string) (string, int, error) {
+func (r *runner) dayFingerprint(ctx context.Context, d string) (string, int, error) {
 	var parts []string
 	n := 0
 	for _, tb := range []string{"cloudtrail", "vpcflow", "s3access"} {
-		m, err := r.eventParts(tb, d)
+		m, err := r.eventParts(ctx, tb, d)
 		if err != nil {
 			return "", 0, err
 		}
@@ -60,7 +61,7 @@ func (r *runner) ensureProfiles(ctx context.Context, days []string) error {
 		if r.profiled[d] {
 			continue
 		}
-		fp, n, err := r.dayFingerprint(d)
+		fp, n, err := r.dayFingerprint(ctx, d)
 		if err != nil {
 			return err
 		}
@@ -130,13 +131,6 @@ func (r *runner) computeProfile(ctx context.Context, d string, fp string, n int)
 // copyTo runs q through DuckDB's Parquet writer into a temporary file and
 // stores it under key.
 func (r *runner) copyTo(ctx context.Context, q, key string) error {
-	if r.tmp == "" {
-		dir, err := os.MkdirTemp("", "seclake-detect-")
-		if err != nil {
-			return err
-		}
-		r.tmp = dir
-	}
 	f := filepath.Join(r.tmp, "out.parquet")
 	defer os.Remove(f)
 	if err := r.eng.CopyParquet(ctx, q, f); err != nil {
@@ -187,11 +181,21 @@ func (r *runner) baselineViews(ctx context.Context, w lake.Window, from time.Tim
 	if err != nil {
 		return err
 	}
+	meanadSQL, err := sqlFile("baseline_meanad.sql", "")
+	if err != nil {
+		return err
+	}
+	peerSQL, err := sqlFile("baseline_peer.sql", "")
+	if err != nil {
+		return err
+	}
 	stmts := []string{
 		"CREATE OR REPLACE TEMP TABLE w_seen AS " + wseen,
-		`CREATE OR REPLACE TEMP TABLE b_seen AS SELECT DISTINCT b.dim, b.subject, b.value FROM b_seen_src b SEMI JOIN w_seen w ON b.dim = w.dim AND b.subject = w.subject AND b.value = w.value`,
-		`CREATE OR REPLACE TEMP TABLE b_hist AS SELECT subject AS principal, count(DISTINCT date_trunc('day', first_seen))::BIGINT AS days FROM b_seen_src b
-			SEMI JOIN (SELECT subject FROM w_seen WHERE dim = 'p_any') w ON b.subject = w.subject WHERE b.dim = 'p_any' GROUP BY ALL`,
+		"CREATE OR REPLACE TEMP TABLE b_seen (dim VARCHAR, subject VARCHAR, value VARCHAR)",
+		// count(DISTINCT …) per group cannot spill; DISTINCT then count can.
+		`CREATE OR REPLACE TEMP TABLE b_hist AS SELECT principal, count(*)::BIGINT AS days FROM (
+			SELECT DISTINCT b.subject AS principal, date_trunc('day', b.first_seen) AS d FROM b_seen_src b
+			SEMI JOIN (SELECT subject FROM w_seen WHERE dim = 'p_any') w ON b.subject = w.subject WHERE b.dim = 'p_any') GROUP BY ALL`,
 		`CREATE OR REPLACE TEMP TABLE b_org_ua AS SELECT DISTINCT value FROM b_seen_src WHERE dim = 'p_ua'`,
 		`CREATE OR REPLACE TEMP TABLE b_accounts AS SELECT DISTINCT subject AS account_id FROM b_seen_src WHERE dim = 'acct_region'`,
 		`CREATE OR REPLACE TEMP TABLE w_entities AS
@@ -199,20 +203,99 @@ func (r *runner) baselineViews(ctx context.Context, w lake.Window, from time.Tim
 			UNION SELECT DISTINCT 'account_region', account_id || '/' || aws_region FROM w_ct WHERE account_id IS NOT NULL AND aws_region IS NOT NULL
 			UNION SELECT DISTINCT 'eni', interface_id FROM w_vpc WHERE interface_id IS NOT NULL
 			UNION SELECT DISTINCT 's3_requester', requester FROM w_s3 WHERE requester IS NOT NULL`,
-		fmt.Sprintf(`CREATE OR REPLACE TEMP TABLE b_hourly AS SELECT b.* FROM b_hourly_src b SEMI JOIN w_entities e ON b.entity_kind = e.entity_kind AND b.entity = e.entity
-			WHERE b.hour >= %s AND b.hour < %s`, tsLit(from), tsLit(w.From)),
-		fmt.Sprintf(`CREATE OR REPLACE TEMP TABLE b_peer_hourly AS SELECT account_id, api_calls, error_calls, distinct_apis FROM b_hourly_src
+		fmt.Sprintf(`CREATE OR REPLACE TEMP VIEW b_peer_hourly AS SELECT account_id, api_calls, error_calls, distinct_apis FROM b_hourly_src
 			WHERE entity_kind = 'principal' AND hour >= %s AND hour < %s`, tsLit(from), tsLit(w.From)),
+		"CREATE OR REPLACE TEMP TABLE b_peer AS " + peerSQL,
 		fmt.Sprintf(`CREATE OR REPLACE TEMP TABLE params AS SELECT %s AS win_start, %s AS win_end, %s AS base_start, %d AS base_days`,
 			tsLit(w.From), tsLit(w.To), tsLit(from), len(days)),
-		"CREATE OR REPLACE TEMP TABLE b_stats AS " + statsSQL,
 	}
-	for _, s := range stmts {
+	for i, s := range stmts {
 		if err := r.eng.Exec(ctx, s); err != nil {
 			return fmt.Errorf("detect: baseline: %w", err)
 		}
+		if i == 1 {
+			if err := r.baselineSeen(ctx); err != nil {
+				return err
+			}
+		}
+	}
+	if err := r.baselineStats(ctx, from, w.From, statsSQL, meanadSQL); err != nil {
+		return err
 	}
 	key := fmt.Sprintf("baselines/stats/eventDay=%s/part-%s.parquet", day(w.To.Add(-time.Microsecond)), hashHex("stats", w.ID())[:20])
 	return r.copyTo(ctx, fmt.Sprintf(`SELECT entity_kind, entity, account_id, metric, hour_of_week, samples, mean, stddev, median, mad,
 		%s AS baseline_from, %s AS baseline_to FROM b_stats ORDER BY ALL`, tsLit(from), tsLit(w.From)), key)
+}
+
+// statsBucketRows is about how many baseline hourly rows one pass of
+// baselineStats aggregates: median and MAD keep every value of a group in
+// memory outside DuckDB's buffer manager (they cannot spill), so the
+// statistics are computed over slices of the entities rather than all at once.
+const statsBucketRows = 150_000
+
+// baselineStats fills b_stats (baseline_stats.sql) and b_meanad
+// (baseline_meanad.sql) from the baseline hours [from, to) of the window's
+// entities (w_entities). The entities are split into buckets by a hash of
+// their name; each bucket's hours are read from the baseline parts into
+// b_hourly and aggregated, and the results appended. An entity's rows all
+// fall into one bucket, so the statistics are those of one pass over all rows.
+func (r *runner) baselineStats(ctx context.Context, from, to time.Time, statsSQL, meanadSQL string) error {
+	src := fmt.Sprintf(`SELECT b.* FROM b_hourly_src b SEMI JOIN w_entities e ON b.entity_kind = e.entity_kind AND b.entity = e.entity
+			WHERE b.hour >= %s AND b.hour < %s`, tsLit(from), tsLit(to))
+	var rows int64
+	if err := r.eng.DB().QueryRowContext(ctx, "SELECT count(*) FROM ("+src+")").Scan(&rows); err != nil {
+		return fmt.Errorf("detect: baseline: %w", err)
+	}
+	n := max(1, (rows+statsBucketRows-1)/statsBucketRows)
+	for i := int64(0); i < n; i++ {
+		hourly := src
+		if n > 1 {
+			hourly += fmt.Sprintf(" AND hash(b.entity) %% %d = %d", n, i)
+		}
+		stmts := []string{"CREATE OR REPLACE TEMP TABLE b_hourly AS " + hourly}
+		if i == 0 {
+			stmts = append(stmts, "CREATE OR REPLACE TEMP TABLE b_stats AS "+statsSQL, "CREATE OR REPLACE TEMP TABLE b_meanad AS "+meanadSQL)
+		} else {
+			stmts = append(stmts, "INSERT INTO b_stats "+statsSQL, "INSERT INTO b_meanad "+meanadSQL)
+		}
+		for _, s := range stmts {
+			if err := r.eng.Exec(ctx, s); err != nil {
+				return fmt.Errorf("detect: baseline statistics: %w", err)
+			}
+		}
+	}
+	return r.eng.Exec(ctx, "DROP TABLE b_hourly")
+}
+
+// baselineSeen fills b_seen with the window's combinations (w_seen) that the
+// baseline days also saw, one dimension at a time: the semi join holds the
+// window's combinations of one dimension in a hash table instead of all of
+// them (on the 10M bench lake, a million rows and DuckDB's memory limit).
+func (r *runner) baselineSeen(ctx context.Context) error {
+	rows, err := r.eng.Query(ctx, "SELECT DISTINCT dim FROM w_seen ORDER BY dim")
+	if err != nil {
+		return fmt.Errorf("detect: baseline seen: %w", err)
+	}
+	var dims []string
+	for rows.Next() {
+		var d string
+		if err := rows.Scan(&d); err != nil {
+			rows.Close()
+			return fmt.Errorf("detect: baseline seen: %w", err)
+		}
+		dims = append(dims, d)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("detect: baseline seen: %w", err)
+	}
+	for _, d := range dims {
+		q := fmt.Sprintf(`INSERT INTO b_seen SELECT w.dim, w.subject, w.value FROM w_seen w
+			SEMI JOIN (SELECT subject, value FROM b_seen_src WHERE dim = %[1]s) b ON b.subject = w.subject AND b.value = w.value
+			WHERE w.dim = %[1]s`, analytics.QuoteLiteral(d))
+		if err := r.eng.Exec(ctx, q); err != nil {
+			return fmt.Errorf("detect: baseline seen %s: %w", d, err)
+		}
+	}
+	return nil
 }

@@ -5,6 +5,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"text/template"
 	"time"
@@ -17,12 +19,16 @@ import (
 // sensitive-action rule), its ATT&CK mapping, base severity and the templates
 // of its explanation and recommendation (text/template over Candidate).
 type Detector struct {
-	ID             string
-	Title          string
-	Tactic         string
-	Technique      string
-	Severity       int
-	File           string // sql/duckdb file; "" for rules
+	ID        string
+	Title     string
+	Tactic    string
+	Technique string
+	Severity  int
+	File      string // sql/duckdb file; "" for rules
+	// PayloadEvents are the event names whose payload columns (JSON text,
+	// raw user agent) an SQL detector reads; w_ev keeps them only for the
+	// events some detector or rule names (see payloadCondition).
+	PayloadEvents  []string
 	Explanation    string
 	Recommendation string
 
@@ -69,7 +75,7 @@ func sqlDetectors() []Detector {
 			Explanation:    "{{.Detail}} in {{.AccountID}}/{{.Region}} by {{.Principal}} ({{fmtp .Observed}} calls, baseline median {{fmtp .BaselineMedian}}).",
 			Recommendation: "Terminate instances you do not recognise (check all regions), lower service quotas / deny unused regions by SCP, and revoke the credentials of {{.Principal}}."},
 		{ID: "lateral_cross_account_assume_role", Title: "Cross-account AssumeRole from an anomalous session", Tactic: "Lateral Movement", Technique: "T1078.004", Severity: 75,
-			File:           "detect_lateral.sql",
+			File: "detect_lateral.sql", PayloadEvents: []string{"AssumeRole", "AssumeRoleWithWebIdentity"},
 			Explanation:    "{{.Principal}} assumed roles in other accounts from a network new to the organisation: {{.Detail}}.",
 			Recommendation: "Revoke the sessions of the assumed roles (revoke older sessions in IAM), restrict the roles' trust policies, and review what the chained sessions did in each account."},
 		{ID: "exfil_s3_new_source", Title: "S3 objects read in volume from a new source", Tactic: "Exfiltration", Technique: "T1530", Severity: 70,
@@ -387,4 +393,60 @@ func render(t *template.Template, c Candidate) string {
 		return c.Detail
 	}
 	return b.String()
+}
+
+// payloadColumns are the w_ct columns that w_ev keeps only where needed.
+var payloadColumns = []string{"request_parameters", "response_elements", "additional_event_data", "user_agent"}
+
+// payloadCondition is the SQL condition on w_ev rows whose payload columns
+// are kept: the event names of the rules and of the detectors that read
+// them. A rule without event names that reads a payload column, or a
+// detector that reads one without declaring its events, keeps them for all.
+func payloadCondition(ds []Detector) (string, error) {
+	names := map[string]bool{}
+	reads := func(sql string) bool {
+		low := strings.ToLower(sql)
+		for _, c := range payloadColumns {
+			if strings.Contains(low, c) {
+				return true
+			}
+		}
+		return false
+	}
+	for _, d := range ds {
+		switch {
+		case d.rule != nil:
+			if len(d.rule.Events) == 0 {
+				if reads(d.rule.Where) {
+					return "true", nil
+				}
+				continue
+			}
+			for _, e := range d.rule.Events {
+				names[e] = true
+			}
+		default:
+			q, err := sqlfiles.FS.ReadFile(d.File)
+			if err != nil {
+				return "", err
+			}
+			if !reads(string(q)) {
+				continue
+			}
+			if len(d.PayloadEvents) == 0 {
+				return "true", nil
+			}
+			for _, e := range d.PayloadEvents {
+				names[e] = true
+			}
+		}
+	}
+	if len(names) == 0 {
+		return "false", nil
+	}
+	lits := make([]string, 0, len(names))
+	for _, n := range slices.Sorted(maps.Keys(names)) {
+		lits = append(lits, analytics.QuoteLiteral(n))
+	}
+	return "w.event_name IN (" + strings.Join(lits, ", ") + ")", nil
 }

@@ -49,14 +49,21 @@ func (r *runner) window(ctx context.Context, w lake.Window) error {
 		UNION SELECT DISTINCT account_id FROM w_ct WHERE account_id IS NOT NULL`); err != nil {
 		return fmt.Errorf("detect: known accounts: %w", err)
 	}
-	if err := r.eng.Exec(ctx, string(ev)); err != nil {
-		return fmt.Errorf("detect: window events: %w", err)
-	}
-	r.o.Logger.Debug("window events", "seconds", time.Since(t0).Seconds())
 	ds, err := Detectors()
 	if err != nil {
 		return err
 	}
+	payload, err := payloadCondition(ds)
+	if err != nil {
+		return err
+	}
+	evSQL := strings.ReplaceAll(string(ev), "{{PAYLOAD_EVENTS}}", payload)
+	for _, stmt := range strings.Split(evSQL, ";\n\n") { // one statement at a time, for the error
+		if err := r.eng.Exec(ctx, stmt); err != nil {
+			return fmt.Errorf("detect: window events: %w", err)
+		}
+	}
+	r.o.Logger.Debug("window events", "seconds", time.Since(t0).Seconds())
 	cands, err := r.candidates(ctx, ds)
 	if err != nil {
 		return err

@@ -64,6 +64,9 @@ type Options struct {
 	Now func() time.Time
 	// Logger defaults to a discard logger.
 	Logger *slog.Logger
+	// Committed lists the event parts that committed runs wrote (nil: read
+	// every manifest of Lake, without a cache between processes).
+	Committed *lake.Committed
 	// Threads and MemoryLimit tune DuckDB (0/"" = its defaults).
 	Threads     int
 	MemoryLimit string
@@ -107,6 +110,9 @@ func (o *Options) defaults() error {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
+	if o.Committed == nil {
+		o.Committed = lake.NewCommitted(o.Lake, "")
+	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
@@ -133,17 +139,21 @@ func Run(ctx context.Context, o Options) (Summary, error) {
 	if err := o.defaults(); err != nil {
 		return sum, err
 	}
-	eng, err := analytics.Open(ctx, o.Root, analytics.Options{Tables: []string{}, Threads: o.Threads, MemoryLimit: o.MemoryLimit})
+	// DuckDB spills past MemoryLimit into the run's own temporary directory
+	// (not ./.tmp), which also holds its Parquet output before it is stored;
+	// removed after DuckDB is closed.
+	tmp, err := os.MkdirTemp("", "seclake-detect-")
+	if err != nil {
+		return sum, err
+	}
+	defer os.RemoveAll(tmp)
+	eng, err := analytics.Open(ctx, o.Root, analytics.Options{Tables: []string{}, Threads: o.Threads, MemoryLimit: o.MemoryLimit,
+		Settings: []string{"SET temp_directory = " + analytics.QuoteLiteral(filepath.Join(tmp, "spill"))}})
 	if err != nil {
 		return sum, err
 	}
 	defer eng.Close()
-	r := &runner{o: o, eng: eng, sum: &sum, profiled: map[string]bool{}}
-	defer func() {
-		if r.tmp != "" {
-			_ = os.RemoveAll(r.tmp) // DuckDB's Parquet output before it is stored
-		}
-	}()
+	r := &runner{o: o, eng: eng, sum: &sum, profiled: map[string]bool{}, committed: o.Committed, tmp: tmp}
 	if err := r.setup(ctx); err != nil {
 		return sum, err
 	}
@@ -164,6 +174,8 @@ type runner struct {
 	profiled map[string]bool // days whose profile is current in this run
 	fb       feedbackState
 	tmp      string
+	// committed lists the event parts that committed runs wrote.
+	committed *lake.Committed
 }
 
 func (r *runner) setup(ctx context.Context) error {
@@ -187,13 +199,16 @@ func (r *runner) setup(ctx context.Context) error {
 
 func day(t time.Time) string { return t.UTC().Format("20060102") }
 
-// eventParts lists the Parquet parts of an event table for one day.
-func (r *runner) eventParts(table, d string) ([]string, error) {
+// eventParts lists the Parquet parts of an event table for one day that
+// committed convert (or extract) runs list: a part of a run that died before
+// its manifest is never read.
+func (r *runner) eventParts(ctx context.Context, table, d string) ([]string, error) {
 	t, _ := schemas.Lookup(table)
-	pat := filepath.Join(r.o.Root, filepath.FromSlash(t.Prefix), "*", "*", "eventDay="+d, "*", "*.parquet")
-	m, err := filepath.Glob(pat)
-	sort.Strings(m)
-	return m, err
+	keys, err := r.committed.Parts(ctx, t.Prefix, d)
+	if err != nil {
+		return nil, fmt.Errorf("detect: committed parts of %s %s: %w", table, d, err)
+	}
+	return analytics.LocalParts(r.o.Root, keys)
 }
 
 // tableParts lists the Parquet parts of an eventDay-partitioned table (baselines, findings) for days.
@@ -234,7 +249,7 @@ func (r *runner) dayViews(ctx context.Context, prefix string, days []string, fro
 	for _, tb := range []string{"cloudtrail", "vpcflow", "s3access"} {
 		var parts []string
 		for _, d := range days {
-			p, err := r.eventParts(tb, d)
+			p, err := r.eventParts(ctx, tb, d)
 			if err != nil {
 				return err
 			}

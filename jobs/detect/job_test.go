@@ -99,12 +99,22 @@ func readAccounts(raw string) map[string]string {
 	return out
 }
 
-// copyLake copies the fixture lake's events into a fresh directory so tests
-// can write baselines and findings independently.
+// copyLake copies the fixture lake's events and the convert manifest that
+// commits them (detect reads only committed parts) into a fresh directory so
+// tests can write baselines and findings independently.
 func copyLake(t *testing.T, src string) string {
 	t.Helper()
 	dst := t.TempDir()
-	err := filepath.Walk(filepath.Join(src, "events"), func(p string, info os.FileInfo, err error) error {
+	for _, dir := range []string{"events", filepath.Join("runs", "convert")} {
+		if err := linkTree(src, dst, dir); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dst
+}
+
+func linkTree(src, dst, dir string) error {
+	return filepath.Walk(filepath.Join(src, dir), func(p string, info os.FileInfo, err error) error {
 		if err != nil || info.IsDir() {
 			return err
 		}
@@ -115,10 +125,6 @@ func copyLake(t *testing.T, src string) string {
 		}
 		return os.Link(p, out)
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return dst
 }
 
 func runDetect(t *testing.T, f *fixture, root string) Summary {
@@ -292,6 +298,13 @@ func TestIncrementalBaseline(t *testing.T) {
 	data, _ := os.ReadFile(parts[0])
 	late := filepath.Join(filepath.Dir(parts[0]), "part-late.parquet")
 	if err := os.WriteFile(late, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// committed by a later run's manifest (an uncommitted part is not read)
+	rel, _ := filepath.Rel(root, late)
+	lateRun := lake.Window{From: f.start.AddDate(0, 0, 9), To: f.start.AddDate(0, 0, 9).Add(time.Hour)}
+	if err := lake.WriteManifest(context.Background(), st, lake.ManifestKey("convert", lateRun),
+		&lake.Manifest{Job: "convert", Window: lateRun, Outputs: []lake.Output{{Key: filepath.ToSlash(rel)}}}); err != nil {
 		t.Fatal(err)
 	}
 	s3, err := Run(context.Background(), opts)

@@ -115,6 +115,19 @@ func buildLake(t testing.TB, s storage.Store) {
 		f("f-noise", "api_rate_zscore", "API call rate spike", "discovery", "T1580", 30, acctDev, day.Add(16*time.Hour), day.Add(17*time.Hour), "suppressed", ""),
 		f("f-priv", "sequence", "Policy attached then key created", "privilege-escalation", "T1098.001", 65, acctProd, day.Add(20*time.Hour), day.Add(21*time.Hour), "new", ""),
 	})
+	// the convert run that commits the event and quarantine parts (readers skip uncommitted parts)
+	conv := lake.Manifest{Job: "convert", Window: lake.Window{From: day, To: day.Add(24 * time.Hour)}, Inputs: []lake.Input{}}
+	for _, prefix := range []string{"events/", "quarantine/"} {
+		if err := s.List(context.Background(), prefix, func(o storage.ObjectInfo) error {
+			conv.Outputs = append(conv.Outputs, lake.Output{Key: o.Key})
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := lake.WriteManifest(context.Background(), s, lake.ManifestKey("convert", conv.Window), &conv); err != nil {
+		t.Fatal(err)
+	}
 	man := lake.Manifest{Job: "detect", Window: lake.Window{From: day, To: day.Add(24 * time.Hour)}}
 	data, _ := json.Marshal(man)
 	if err := s.Put(context.Background(), lake.ManifestKey("detect", man.Window), bytes.NewReader(data), storage.PutOptions{}); err != nil {

@@ -125,7 +125,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		return nil, err
 	}
 	defer os.RemoveAll(tmp)
-	eng, err := analytics.Open(ctx, cfg.Root, analytics.Options{Threads: cfg.Threads, MemoryLimit: cfg.MemoryLimit, Settings: []string{
+	eng, err := analytics.Open(ctx, cfg.Root, analytics.Options{Threads: cfg.Threads, MemoryLimit: cfg.MemoryLimit, Committed: lake.NewCommitted(cfg.Lake, ""), Settings: []string{
 		"SET parquet_metadata_cache = true", "SET temp_directory = " + analytics.QuoteLiteral(tmp), "SET preserve_insertion_order = false"}})
 	if err != nil {
 		return nil, err

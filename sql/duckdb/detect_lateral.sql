@@ -7,9 +7,9 @@ WITH a AS (
 )
 SELECT 'lateral_cross_account_assume_role' AS detector, ip24 AS subject, min(account_id) AS account_id, min(aws_region) AS region,
   first(principal ORDER BY event_time, event_id) AS principal, first(principal_type ORDER BY event_time, event_id) AS principal_type,
-  first(access_key ORDER BY event_time, event_id) AS access_key, list(DISTINCT ip ORDER BY ip) AS source_ips,
+  first(access_key ORDER BY event_time, event_id) AS access_key, list_sort(list(DISTINCT ip), 'ASC', 'NULLS LAST') AS source_ips,
   min(event_time) AS first_seen, max(event_time) AS last_seen, count(*)::BIGINT AS cnt,
-  list(event_id ORDER BY event_time, event_id)[1:20] AS evidence,
+  min_by(event_id, (event_time, event_id), 20) AS evidence,
   count(DISTINCT target)::DOUBLE AS score, 'accounts_reached' AS metric, count(DISTINCT target)::DOUBLE AS observed, 0::DOUBLE AS expected,
   count(*) || ' AssumeRole calls reaching account(s) ' || string_agg(DISTINCT target, ', ' ORDER BY target) || ' via ' ||
     string_agg(DISTINCT json_extract_string(request_parameters, '$.roleArn'), ', ' ORDER BY json_extract_string(request_parameters, '$.roleArn')) AS detail

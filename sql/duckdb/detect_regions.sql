@@ -2,17 +2,22 @@
 WITH h AS (
   SELECT account_id, principal, date_trunc('hour', event_time) AS hour,
     count(DISTINCT aws_region) AS regions, count(DISTINCT aws_region) FILTER (f_new_region) AS new_regions,
-    list(DISTINCT aws_region ORDER BY aws_region) FILTER (f_new_region) AS new_list,
+    list_sort(list(DISTINCT aws_region) FILTER (f_new_region), 'ASC', 'NULLS LAST') AS new_list,
     min(principal_type) AS principal_type, min(access_key) FILTER (access_key IS NOT NULL) AS access_key,
-    list(DISTINCT ip ORDER BY ip) FILTER (ip IS NOT NULL) AS ips,
-    min(event_time) AS first_seen, max(event_time) AS last_seen, count(*)::BIGINT AS cnt,
-    list(event_id ORDER BY event_time, event_id)[1:20] AS evidence
+    list_sort(list(DISTINCT ip) FILTER (ip IS NOT NULL), 'ASC', 'NULLS LAST') AS ips,
+    min(event_time) AS first_seen, max(event_time) AS last_seen, count(*)::BIGINT AS cnt
   FROM w_ev GROUP BY ALL
+),
+top AS (
+  SELECT * FROM h
+  QUALIFY regions >= 6 AND new_regions >= 4 AND row_number() OVER (PARTITION BY account_id, principal ORDER BY regions DESC, hour) = 1
 )
 SELECT 'discovery_many_regions' AS detector, account_id || '|' || principal AS subject, account_id, NULL AS region,
-  principal, principal_type, access_key, ips AS source_ips, first_seen, last_seen, cnt, evidence,
+  principal, principal_type, access_key, ips AS source_ips, first_seen, last_seen, cnt,
+  -- the first 20 events of the hour, for the findings only (not for every principal-hour)
+  (SELECT min_by(e.event_id, (e.event_time, e.event_id), 20) FROM w_ev e
+   WHERE e.account_id IS NOT DISTINCT FROM top.account_id AND e.principal = top.principal AND date_trunc('hour', e.event_time) = top.hour) AS evidence,
   regions::DOUBLE AS score, 'distinct_regions' AS metric, regions::DOUBLE AS observed,
-  (SELECT max(median) FROM b_stats s WHERE s.entity_kind = 'principal' AND s.entity = h.principal AND s.metric = 'distinct_regions' AND s.hour_of_week = -1) AS expected,
+  (SELECT max(median) FROM b_stats s WHERE s.entity_kind = 'principal' AND s.entity = top.principal AND s.metric = 'distinct_regions' AND s.hour_of_week = -1) AS expected,
   new_regions || ' of them new for it (' || array_to_string(new_list[1:8], ', ') || ')' AS detail
-FROM h
-QUALIFY regions >= 6 AND new_regions >= 4 AND row_number() OVER (PARTITION BY account_id, principal ORDER BY regions DESC, hour) = 1
+FROM top

@@ -2,9 +2,9 @@
 WITH g AS (
   SELECT requester, ip24(remote_ip) AS ip24, min("accountId") AS account_id, min(bucket) AS bucket,
     count(*) FILTER (operation = 'REST.GET.OBJECT') AS gets, coalesce(sum(bytes_sent) FILTER (operation = 'REST.GET.OBJECT'), 0) AS bytes,
-    count(DISTINCT bucket) AS buckets, list(DISTINCT remote_ip ORDER BY remote_ip) AS ips,
+    count(DISTINCT bucket) AS buckets, list_sort(list(DISTINCT remote_ip), 'ASC', 'NULLS LAST') AS ips,
     min(event_time) AS first_seen, max(event_time) AS last_seen,
-    list(source_object || '#' || CAST(source_line AS VARCHAR) ORDER BY event_time, source_object, source_line)[1:20] AS evidence
+    min_by(source_object || '#' || CAST(source_line AS VARCHAR), (event_time, source_object, source_line), 20) AS evidence
   FROM w_s3 WHERE requester IS NOT NULL AND is_public_ip(remote_ip) GROUP BY requester, ip24(remote_ip)
 )
 SELECT 'exfil_s3_new_source' AS detector, account_id || '|' || requester || '|' || ip24 AS subject, account_id, NULL AS region,

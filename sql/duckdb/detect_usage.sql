@@ -4,10 +4,10 @@ WITH u AS (
   SELECT account_id, aws_region, date_trunc('hour', event_time) AS hour, count(*)::DOUBLE AS x,
     min(principal) AS principal, min(principal_type) AS principal_type,
     min(access_key) FILTER (access_key IS NOT NULL) AS access_key,
-    list(DISTINCT ip ORDER BY ip) FILTER (ip IS NOT NULL) AS ips,
+    list_sort(list(DISTINCT ip) FILTER (ip IS NOT NULL), 'ASC', 'NULLS LAST') AS ips,
     min(event_time) AS first_seen, max(event_time) AS last_seen,
-    list(event_id ORDER BY event_time, event_id)[1:20] AS evidence,
-    list(DISTINCT event_name ORDER BY event_name) AS apis
+    min_by(event_id, (event_time, event_id), 20) AS evidence,
+    list_sort(list(DISTINCT event_name), 'ASC', 'NULLS LAST') AS apis
   FROM w_ev WHERE event_name IN ('RunInstances', 'CreateVolume', 'Invoke') GROUP BY ALL
 ),
 s AS (

@@ -9,8 +9,7 @@ WITH obs AS (
   SELECT principal, account_id, date_trunc('hour', event_time) AS hour,
     count(*)::DOUBLE AS api_calls, count(*) FILTER (is_denied)::DOUBLE AS error_calls,
     count(DISTINCT event_name)::DOUBLE AS distinct_apis,
-    list(event_id ORDER BY event_time, event_id)[1:20] AS evidence,
-    list(DISTINCT ip ORDER BY ip) FILTER (ip IS NOT NULL) AS ips,
+    list_sort(list(DISTINCT ip) FILTER (ip IS NOT NULL), 'ASC', 'NULLS LAST') AS ips,
     min(access_key) FILTER (access_key IS NOT NULL) AS access_key,
     min(principal_type) AS principal_type, min(aws_region) AS region,
     min(event_time) AS first_seen, max(event_time) AS last_seen
@@ -23,23 +22,8 @@ own AS (
   SELECT entity, account_id, metric, samples, mean, stddev, median, mad FROM b_stats
   WHERE entity_kind = 'principal' AND hour_of_week = -1
 ),
-meanad AS (
-  SELECT entity, account_id, metric, round(avg(abs(v - med)), 6) AS meanad FROM (
-    UNPIVOT (SELECT entity, account_id, api_calls::DOUBLE AS api_calls, error_calls::DOUBLE AS error_calls, distinct_apis::DOUBLE AS distinct_apis,
-                    median(api_calls) OVER w AS m1, median(error_calls) OVER w AS m2, median(distinct_apis) OVER w AS m3
-             FROM b_hourly WHERE entity_kind = 'principal' WINDOW w AS (PARTITION BY entity, account_id))
-    ON (api_calls, m1) AS api_calls, (error_calls, m2) AS error_calls, (distinct_apis, m3) AS distinct_apis
-    INTO NAME metric VALUE v, med)
-  GROUP BY ALL
-),
-peer AS (
-  SELECT account_id, metric, count(*)::BIGINT AS samples, round(avg(x), 6) AS mean, round(coalesce(stddev_samp(x), 0), 6) AS stddev,
-         median(x) AS median, coalesce(mad(x), 0) AS mad, round(avg(abs(x - med)), 6) AS meanad
-  FROM (SELECT *, median(x) OVER (PARTITION BY account_id, metric) AS med FROM (
-          UNPIVOT (SELECT account_id, api_calls::DOUBLE AS api_calls, error_calls::DOUBLE AS error_calls, distinct_apis::DOUBLE AS distinct_apis
-                   FROM b_peer_hourly) ON api_calls, error_calls, distinct_apis INTO NAME metric VALUE x))
-  GROUP BY ALL
-),
+meanad AS (SELECT * FROM b_meanad), -- baseline_meanad.sql
+peer AS (SELECT * FROM b_peer), -- baseline_peer.sql
 scored AS (
   SELECT l.*, th.modified_z AS th_mz, th.z AS th_z, th.min_observed,
     (o.samples IS NOT NULL AND o.samples >= (SELECT min_history FROM detect_settings)) AS own_history,
@@ -65,11 +49,12 @@ z AS (
 ),
 hits AS (
   SELECT * FROM z WHERE x >= min_observed AND mz >= th_mz AND zs >= th_z
-)
+),
+agg AS (
 SELECT 'volume_anomaly' AS detector, account_id || '|' || principal || '|' || metric AS subject,
   account_id, first(region ORDER BY mz DESC, hour) AS region, principal, min(principal_type) AS principal_type,
   first(access_key ORDER BY mz DESC, hour) AS access_key, first(ips ORDER BY mz DESC, hour) AS source_ips,
-  min(first_seen) AS first_seen, max(last_seen) AS last_seen, sum(x)::BIGINT AS cnt, first(evidence ORDER BY mz DESC, hour) AS evidence,
+  min(first_seen) AS first_seen, max(last_seen) AS last_seen, sum(x)::BIGINT AS cnt, first(hour ORDER BY mz DESC, hour) AS ev_hour,
   max(mz) AS score, metric, max(x) AS observed, first(b_median ORDER BY mz DESC, hour) AS expected,
   first(b_mean ORDER BY mz DESC, hour) AS b_mean, first(b_std ORDER BY mz DESC, hour) AS b_std, first(b_median ORDER BY mz DESC, hour) AS b_median, first(b_mad ORDER BY mz DESC, hour) AS b_mad,
   first(b_samples ORDER BY mz DESC, hour) AS b_samples,
@@ -77,3 +62,10 @@ SELECT 'volume_anomaly' AS detector, account_id || '|' || principal || '|' || me
     CASE WHEN bool_and(own_history) THEN 'its own history' ELSE 'its peers in the account (too little history of its own)' END ||
     ', z ' || printf('%.1f', max(zs)) AS detail
 FROM hits GROUP BY account_id, principal, metric
+)
+-- evidence: the first 20 events of the hour reported, taken for the findings only (20 ids for
+-- every principal-hour of the window would be hundreds of MB)
+SELECT agg.* EXCLUDE (ev_hour),
+  (SELECT min_by(e.event_id, (e.event_time, e.event_id), 20) FROM w_ev e
+   WHERE e.principal = agg.principal AND e.account_id IS NOT DISTINCT FROM agg.account_id AND date_trunc('hour', e.event_time) = agg.ev_hour) AS evidence
+FROM agg

@@ -1,9 +1,9 @@
 -- Outbound bytes from a network interface to a public /24 it never talked to, far above its hourly baseline.
 WITH g AS (
   SELECT interface_id, ip24(dstaddr) AS dst24, min(account_id) AS account_id, min(aws_region) AS region,
-    sum(bytes) AS bytes, count(*) AS flows, list(DISTINCT dstaddr ORDER BY dstaddr) AS dsts, min(instance_id) AS instance,
+    sum(bytes) AS bytes, count(*) AS flows, list_sort(list(DISTINCT dstaddr), 'ASC', 'NULLS LAST') AS dsts, min(instance_id) AS instance,
     min(event_time) AS first_seen, max(event_time) AS last_seen,
-    list(source_object || '#' || CAST(source_line AS VARCHAR) ORDER BY event_time, source_object, source_line)[1:20] AS evidence
+    min_by(source_object || '#' || CAST(source_line AS VARCHAR), (event_time, source_object, source_line), 20) AS evidence
   FROM w_vpc
   WHERE (flow_direction = 'egress' OR (flow_direction IS NULL AND is_private_ip(srcaddr))) AND is_public_ip(dstaddr) AND interface_id IS NOT NULL
   GROUP BY interface_id, ip24(dstaddr)

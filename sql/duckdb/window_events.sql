@@ -1,6 +1,14 @@
 -- w_ev: the window's CloudTrail events (w_ct) with first-seen flags against the baseline (b_seen).
+-- The payload columns (JSON text, raw user agent) are kept only for the events that a rule or a
+-- detector reads them from (the event names of sensitive_rules.json and of the detectors that read them,
+-- filled in by the job): they are
+-- most of a row's bytes, and w_ev holds every CloudTrail event of the window.
 CREATE OR REPLACE TEMP TABLE w_ev AS
-SELECT w.*,
+SELECT w.* REPLACE (
+    CASE WHEN {{PAYLOAD_EVENTS}} THEN w.request_parameters END AS request_parameters,
+    CASE WHEN {{PAYLOAD_EVENTS}} THEN w.response_elements END AS response_elements,
+    CASE WHEN {{PAYLOAD_EVENTS}} THEN w.additional_event_data END AS additional_event_data,
+    CASE WHEN {{PAYLOAD_EVENTS}} THEN w.user_agent END AS user_agent),
   (w.ip_public AND so.value IS NULL) AS f_new_org_ip,
   (w.ip24 IS NOT NULL AND sp.value IS NULL) AS f_new_p_ip,
   -- Minimum history: a principal active on fewer than 3 baseline days has no profile of its own
@@ -33,21 +41,22 @@ CREATE OR REPLACE TEMP TABLE sess AS
 WITH g AS (
   SELECT account_id, principal, coalesce(ip24, '-') AS ip24,
     min(principal_type) AS principal_type,
-    list(DISTINCT ip ORDER BY ip) FILTER (ip IS NOT NULL) AS ips,
-    list(DISTINCT access_key ORDER BY access_key) FILTER (access_key IS NOT NULL) AS keys,
-    list(DISTINCT aws_region ORDER BY aws_region) FILTER (aws_region IS NOT NULL) AS regions,
+    list_sort(list(DISTINCT ip) FILTER (ip IS NOT NULL), 'ASC', 'NULLS LAST') AS ips,
+    list_sort(list(DISTINCT access_key) FILTER (access_key IS NOT NULL), 'ASC', 'NULLS LAST') AS keys,
+    list_sort(list(DISTINCT aws_region) FILTER (aws_region IS NOT NULL), 'ASC', 'NULLS LAST') AS regions,
     min(event_time) AS first_seen, max(event_time) AS last_seen, count(*)::BIGINT AS cnt,
     count(*) FILTER (is_denied)::BIGINT AS denied,
     bool_or(f_new_org_ip) AS new_org_ip, bool_or(f_new_p_ip) AS new_p_ip,
-    list(DISTINCT ua_class ORDER BY ua_class) FILTER (f_new_ua) AS new_uas,
-    list(DISTINCT event_name ORDER BY event_name) FILTER (f_new_api) AS new_apis,
-    list(DISTINCT access_key ORDER BY access_key) FILTER (f_new_key) AS new_keys,
+    list_sort(list(DISTINCT ua_class) FILTER (f_new_ua), 'ASC', 'NULLS LAST') AS new_uas,
+    list_sort(list(DISTINCT event_name) FILTER (f_new_api), 'ASC', 'NULLS LAST') AS new_apis,
+    list_sort(list(DISTINCT access_key) FILTER (f_new_key), 'ASC', 'NULLS LAST') AS new_keys,
     bool_or(f_new_principal) AS new_principal,
-    bool_or(ua_class = 'offensive_tool') AS offensive,
-    list(event_id ORDER BY event_time, event_id) AS all_ids
+    bool_or(ua_class = 'offensive_tool') AS offensive
+    -- evidence (the first 20 events) is taken in detect_first_seen_session.sql for the sessions
+    -- that become findings only: 20 ids for every session of the window are hundreds of MB
   FROM w_ev GROUP BY account_id, principal, coalesce(ip24, '-')
 )
-SELECT g.* EXCLUDE (all_ids), all_ids[1:20] AS evidence,
+SELECT g.*,
   least(100, 40 * new_org_ip::INT
     + 20 * (new_org_ip AND NOT new_principal AND (principal_type = 'IAMUser' OR (principal LIKE '%:assumed-role/%' AND principal NOT LIKE '%/AWSReservedSSO\_%' ESCAPE '\')))::INT
     + 25 * (len(coalesce(new_uas, [])) > 0)::INT + 20 * offensive::INT
