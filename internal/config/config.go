@@ -18,7 +18,9 @@ import (
 // Config is the whole configuration.
 type Config struct {
 	// MemoryLimitMiB is the Go heap's soft limit (GOMEMLIMIT wins when set);
-	// together with convert.buffer_rows it keeps convert under ~512 MiB RSS.
+	// together with convert.buffer_rows it keeps convert under ~512 MiB RSS
+	// (450: at 400 the collector runs hot once entities are extracted; see
+	// README, Entities).
 	MemoryLimitMiB int      `yaml:"memory_limit_mib"`
 	Lake           string   `yaml:"lake"`
 	Raw            string   `yaml:"raw"`
@@ -70,7 +72,7 @@ type Log struct {
 // Default returns the built-in defaults.
 func Default() Config {
 	return Config{
-		MemoryLimitMiB: 400,
+		MemoryLimitMiB: 450,
 		Lake:           "./lake",
 		S3:             S3{Region: "us-east-1", MaxAttempts: 5},
 		Convert:        Convert{Source: "auto", BufferRows: 15_000},
