@@ -141,14 +141,17 @@ func Run(ctx context.Context, o Options) (Summary, error) {
 	}
 	// DuckDB spills past MemoryLimit into the run's own temporary directory
 	// (not ./.tmp), which also holds its Parquet output before it is stored;
-	// removed after DuckDB is closed.
+	// removed after DuckDB is closed. Its allocator returns freed memory to
+	// the system past 8 MB instead of 128/512 MB: a first run computes one
+	// daily profile after another, and the cached blocks of each added up
+	// (5 GB lake, four profiles: 665–700 MiB peak before, 521–562 after).
 	tmp, err := os.MkdirTemp("", "seclake-detect-")
 	if err != nil {
 		return sum, err
 	}
 	defer os.RemoveAll(tmp)
 	eng, err := analytics.Open(ctx, o.Root, analytics.Options{Tables: []string{}, Threads: o.Threads, MemoryLimit: o.MemoryLimit,
-		Settings: []string{"SET temp_directory = " + analytics.QuoteLiteral(filepath.Join(tmp, "spill"))}})
+		Settings: []string{"SET temp_directory = " + analytics.QuoteLiteral(filepath.Join(tmp, "spill")), "SET allocator_flush_threshold = '8MB'", "SET allocator_bulk_deallocation_flush_threshold = '8MB'"}})
 	if err != nil {
 		return sum, err
 	}
