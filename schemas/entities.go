@@ -249,9 +249,9 @@ func EntitiesViewOf(dialect, database string, listedOnly func(table string) bool
 		}
 		return `"` + s + `"`
 	}
-	real, null := "FLOAT", "VARCHAR"
+	floatType, null := "FLOAT", "VARCHAR"
 	if athena {
-		real, null = "real", "varchar"
+		floatType, null = "real", "varchar"
 	}
 	rowType := "ROW(kind varchar, value varchar, role varchar, field varchar, confidence real, attr varchar)"
 	var parts []string
@@ -322,7 +322,7 @@ func EntitiesViewOf(dialect, database string, listedOnly func(table string) bool
 					1<<i, kind, value, d.Role, d.Column, conf, attr, rowType))
 			} else {
 				elems = append(elems, fmt.Sprintf("CASE WHEN (p_typed_entities & %d) <> 0 THEN {'kind': %s, 'value': %s, 'role': '%s', 'field': '%s', 'confidence': CAST(%s AS %s), 'attr': %s} END",
-					1<<i, kind, value, d.Role, d.Column, conf, real, attr))
+					1<<i, kind, value, d.Role, d.Column, conf, floatType, attr))
 			}
 		}
 		list := "entities"

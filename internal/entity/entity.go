@@ -475,14 +475,10 @@ func rankOf(sorted []string, v string) uint8 {
 	return uint8(i)
 }
 
+// cmpEntity orders entities by (Kind, Value, Role), then highest confidence
+// and smallest field first: the first of equal (Kind, Value, Role) wins.
 func cmpEntity(a, b Entity) int {
-	if c := strings.Compare(string(a.Kind), string(b.Kind)); c != 0 {
-		return c
-	}
-	if c := strings.Compare(a.Value, b.Value); c != 0 {
-		return c
-	}
-	if c := strings.Compare(a.Role, b.Role); c != 0 {
+	if c := cmpKVR(&a, &b); c != 0 {
 		return c
 	}
 	// Highest confidence first, then field, so dedup keeps a stable winner.

@@ -54,19 +54,7 @@ func (bt *Batch) Entities() []Entity {
 		if t := bt.tuples[i]; t != nil {
 			typed = t.Entities
 		}
-		text := bt.Text(i)
-		a, b := 0, 0
-		for a < len(typed) || b < len(text) {
-			if b == len(text) || a < len(typed) && cmpKVR(&typed[a], &text[b]) < 0 {
-				e := typed[a]
-				e.Row = int32(i)
-				out = append(out, e)
-				a++
-			} else {
-				out = append(out, text[b])
-				b++
-			}
-		}
+		out = mergeInto(out, typed, bt.Text(i), int32(i))
 	}
 	return out
 }
@@ -276,7 +264,11 @@ func (b *batch) tuples(bt *Batch, typed []typedCol, vpce *array.String) {
 		}
 		t, ok := local[string(ids)]
 		if !ok {
-			t = b.x.tuple(cache, b.tupleKey(typed, i, via), typed, i, via)
+			key := ids // string columns: ids already are the values' key
+			if dicts {
+				key = b.tupleKey(typed, i, via)
+			}
+			t = b.x.tuple(cache, key, typed, i, via)
 			local[string(ids)] = t
 		}
 		bt.tuples[i] = t
@@ -430,7 +422,7 @@ func (bt *Batch) setText(text []Entity) {
 			}
 			if own {
 				out = out[:from]
-				bt.tuples[r] = mergeOwn(t.Entities, text[k:j])
+				bt.tuples[r] = &Tuple{Entities: mergeInto(nil, t.Entities, text[k:j], 0)}
 			}
 		}
 		for p := from; p < len(out); p++ {
@@ -460,17 +452,16 @@ func winner(typed []Entity, e *Entity) int {
 	if lo == len(typed) || cmpKVR(&typed[lo], e) != 0 {
 		return 0
 	}
-	t := &typed[lo]
-	if e.Confidence > t.Confidence || e.Confidence == t.Confidence && e.Field < t.Field {
+	if cmpEntity(*e, typed[lo]) < 0 {
 		return 2
 	}
 	return 1
 }
 
-// mergeOwn merges a tuple's entities and a row's free-text entities into a
-// tuple for that row alone, keeping the better of equal (Kind, Value, Role).
-func mergeOwn(typed, text []Entity) *Tuple {
-	var out []Entity
+// mergeInto appends to dst a tuple's entities and a row's own (each sorted
+// by Kind, Value, Role) with Row set to row, keeping the better (cmpEntity)
+// of two with equal (Kind, Value, Role).
+func mergeInto(dst, typed, text []Entity, row int32) []Entity {
 	a, b := 0, 0
 	for a < len(typed) || b < len(text) {
 		var c int
@@ -482,25 +473,24 @@ func mergeOwn(typed, text []Entity) *Tuple {
 		default:
 			c = cmpKVR(&typed[a], &text[b])
 		}
+		var e Entity
 		switch {
 		case c < 0:
-			out = append(out, typed[a])
+			e = typed[a]
 			a++
 		case c > 0:
-			e := text[b]
-			e.Row = 0
-			out = append(out, e)
+			e = text[b]
 			b++
 		default:
-			e := typed[a]
-			if winner(typed[a:a+1], &text[b]) == 2 {
+			e = typed[a]
+			if cmpEntity(text[b], e) < 0 {
 				e = text[b]
-				e.Row = 0
 			}
-			out = append(out, e)
 			a++
 			b++
 		}
+		e.Row = row
+		dst = append(dst, e)
 	}
-	return &Tuple{Entities: out}
+	return dst
 }

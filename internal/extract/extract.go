@@ -264,8 +264,7 @@ func combinations[T any](mem memory.Allocator, rows []T, typed []column[T]) []en
 // table is how apply reads and writes one event table's rows.
 type table[T any] struct {
 	cols []column[T]
-	// attrs set the attr columns named in the table's Derived list.
-	attrs       map[string]func(*T, string)
+	// attrSetters set the attr columns named in the table's Derived list.
 	attrSetters []func(*T, string)
 	// redact replaces personal data in the row's own columns (nil: none).
 	redact func(*entity.Redactor, *T)
@@ -282,7 +281,7 @@ type derivedSpec[T any] struct {
 }
 
 func newTable[T any](name string, cols []column[T], attrs map[string]func(*T, string), redact func(*entity.Redactor, *T)) table[T] {
-	t := table[T]{cols: cols, attrs: attrs, redact: redact, derived: map[string][]derivedSpec[T]{}}
+	t := table[T]{cols: cols, redact: redact, derived: map[string][]derivedSpec[T]{}}
 	for _, set := range attrs {
 		t.attrSetters = append(t.attrSetters, set)
 	}
