@@ -3,31 +3,13 @@ package convert
 import (
 	"context"
 	"errors"
-	"io"
 	"os"
 	"path/filepath"
-	"sync/atomic"
 	"testing"
 
 	"github.com/seclake/seclake/internal/lake"
-	"github.com/seclake/seclake/internal/storage"
+	"github.com/seclake/seclake/internal/testutil/failstore"
 )
-
-// failingStore fails every Put after the first n (the real local store does
-// the work): a process dying between any two writes.
-type failingStore struct {
-	storage.Store
-	left atomic.Int64
-}
-
-var errInjected = errors.New("injected crash")
-
-func (f *failingStore) Put(ctx context.Context, key string, r io.Reader, o storage.PutOptions) error {
-	if f.left.Add(-1) < 0 {
-		return errInjected
-	}
-	return f.Store.Put(ctx, key, r, o)
-}
 
 // TestCrashAtEveryPutThenRerun: whichever write a run dies at, it commits no
 // manifest, and a rerun leaves exactly the bytes of a run that never failed.
@@ -49,9 +31,8 @@ func TestCrashAtEveryPutThenRerun(t *testing.T) {
 	}
 	for n := 0; n < puts; n++ {
 		dir := t.TempDir()
-		fs := &failingStore{Store: localStore(t, dir)}
-		fs.left.Store(int64(n))
-		if _, err := Run(context.Background(), Config{Raw: localStore(t, rawDir), Lake: fs, Writer: opts}); !errors.Is(err, errInjected) {
+		fs := failstore.New(localStore(t, dir), int64(n))
+		if _, err := Run(context.Background(), Config{Raw: localStore(t, rawDir), Lake: fs, Writer: opts}); !errors.Is(err, failstore.ErrInjected) {
 			t.Fatalf("crash after %d puts: err %v", n, err)
 		}
 		if _, err := os.Stat(filepath.Join(dir, "runs")); !errors.Is(err, os.ErrNotExist) {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/seclake/seclake/internal/lake"
+	"github.com/seclake/seclake/internal/testutil/failstore"
 )
 
 // TestFailedRunReturns: a run whose lake fails (or whose context is
@@ -23,8 +24,7 @@ func TestFailedRunReturns(t *testing.T) {
 	rawDir := writeRaw(t, files)
 	for i := range 30 {
 		dir := t.TempDir()
-		fs := &failingStore{Store: localStore(t, dir)}
-		fs.left.Store(int64(i % 3))
+		fs := failstore.New(localStore(t, dir), int64(i%3))
 		ctx, cancel := context.WithCancel(context.Background())
 		if i%2 == 1 { // and the caller's context is cancelled, as on SIGTERM
 			go func() { time.Sleep(time.Duration(i) * time.Millisecond); cancel() }()
@@ -37,7 +37,7 @@ func TestFailedRunReturns(t *testing.T) {
 		}()
 		select {
 		case err := <-done:
-			if !errors.Is(err, errInjected) && !errors.Is(err, context.Canceled) {
+			if !errors.Is(err, failstore.ErrInjected) && !errors.Is(err, context.Canceled) {
 				t.Fatalf("run %d: err %v", i, err)
 			}
 			// a failed run removes the parts it put: nothing for readers to find

@@ -7,38 +7,19 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/seclake/seclake/internal/generate"
 	"github.com/seclake/seclake/internal/lake"
 	"github.com/seclake/seclake/internal/storage"
+	"github.com/seclake/seclake/internal/testutil/failstore"
 	"github.com/seclake/seclake/jobs/convert"
 )
-
-// failingStore fails every Put after the first n (the real local store does
-// the work): a detect process dying between any two writes.
-type failingStore struct {
-	storage.Store
-	left   atomic.Int64
-	failed atomic.Value // the key of the first refused Put
-}
-
-var errInjected = errors.New("injected crash")
-
-func (f *failingStore) Put(ctx context.Context, key string, r io.Reader, o storage.PutOptions) error {
-	if f.left.Add(-1) < 0 {
-		f.failed.CompareAndSwap(nil, key)
-		return errInjected
-	}
-	return f.Store.Put(ctx, key, r, o)
-}
 
 var (
 	smallOnce sync.Once
@@ -133,14 +114,13 @@ func TestDetectCrashAtEveryPutThenRerun(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	counter := &failingStore{Store: st}
-	counter.left.Store(1 << 40)
+	counter := failstore.New(st, 1<<40)
 	sum, err := Run(ctx, opts(counter, clean))
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := lakeSnapshot(t, clean)
-	puts := int(1<<40 - counter.left.Load())
+	puts := int(1<<40 - counter.Left.Load())
 	if sum.Findings == 0 || sum.Windows != 2 || puts < 10 {
 		t.Fatalf("clean run: %d findings, %d windows, %d puts: the test would prove little", sum.Findings, sum.Windows, puts)
 	}
@@ -151,12 +131,11 @@ func TestDetectCrashAtEveryPutThenRerun(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		fs := &failingStore{Store: local}
-		fs.left.Store(int64(n))
-		if _, err := Run(ctx, opts(fs, dir)); !errors.Is(err, errInjected) {
+		fs := failstore.New(local, int64(n))
+		if _, err := Run(ctx, opts(fs, dir)); !errors.Is(err, failstore.ErrInjected) {
 			t.Fatalf("crash at put %d: err %v", n, err)
 		}
-		failedKey, _ := fs.failed.Load().(string)
+		failedKey := fs.Failed()
 		// Committed windows are whole; the crashed one is not committed.
 		got := lakeSnapshot(t, dir)
 		committed := 0

@@ -3,33 +3,15 @@ package extract
 import (
 	"context"
 	"errors"
-	"io"
 	"os"
 	"path/filepath"
-	"sync/atomic"
 	"testing"
 
 	"github.com/seclake/seclake/internal/entity"
 	ext "github.com/seclake/seclake/internal/extract"
-	"github.com/seclake/seclake/internal/storage"
+	"github.com/seclake/seclake/internal/testutil/failstore"
 	"github.com/seclake/seclake/jobs/convert"
 )
-
-var errInjected = errors.New("injected crash")
-
-// failAfter fails every Put after the first n: the process dying between
-// any two writes.
-type failAfter struct {
-	storage.Store
-	left atomic.Int64
-}
-
-func (f *failAfter) Put(ctx context.Context, key string, r io.Reader, o storage.PutOptions) error {
-	if f.left.Add(-1) < 0 {
-		return errInjected
-	}
-	return f.Store.Put(ctx, key, r, o)
-}
 
 // copyDir copies every file of src into a fresh directory.
 func copyDir(t *testing.T, src string) string {
@@ -75,9 +57,8 @@ func TestExtractCrashAtEveryPutThenRerun(t *testing.T) {
 	puts := len(m.Outputs) + 1
 	for n := 0; n < puts; n++ {
 		dir := copyDir(t, base)
-		fs := &failAfter{Store: store(t, dir)}
-		fs.left.Store(int64(n))
-		if _, err := Run(ctx, Config{Lake: fs, Extraction: x}); !errors.Is(err, errInjected) {
+		fs := failstore.New(store(t, dir), int64(n))
+		if _, err := Run(ctx, Config{Lake: fs, Extraction: x}); !errors.Is(err, failstore.ErrInjected) {
 			t.Fatalf("crash after %d puts: err %v", n, err)
 		}
 		if _, err := os.Stat(filepath.Join(dir, "runs", "extract")); !errors.Is(err, os.ErrNotExist) {

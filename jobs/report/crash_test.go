@@ -5,34 +5,17 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/seclake/seclake/internal/compliance"
 	"github.com/seclake/seclake/internal/lake"
 	"github.com/seclake/seclake/internal/storage"
+	"github.com/seclake/seclake/internal/testutil/failstore"
 )
-
-// failingStore fails every Put after the first n (the real local store does
-// the work): a report process dying between any two writes.
-type failingStore struct {
-	storage.Store
-	left atomic.Int64
-}
-
-var errInjected = errors.New("injected crash")
-
-func (f *failingStore) Put(ctx context.Context, key string, r io.Reader, o storage.PutOptions) error {
-	if f.left.Add(-1) < 0 {
-		return errInjected
-	}
-	return f.Store.Put(ctx, key, r, o)
-}
 
 // dirSnapshot maps every file under root (relative, slash-separated) to the
 // SHA-256 of its bytes; in-progress upload files count too.
@@ -102,13 +85,12 @@ func TestReportCrashAtEveryPutThenRerun(t *testing.T) {
 
 	clean := copyDir(t, src)
 	cst, _ := storage.NewLocal(clean)
-	counter := &failingStore{Store: cst}
-	counter.left.Store(1 << 40)
+	counter := failstore.New(cst, 1<<40)
 	if _, err := Run(context.Background(), cfg(counter, clean)); err != nil {
 		t.Fatal(err)
 	}
 	want := dirSnapshot(t, clean)
-	puts := int(1<<40 - counter.left.Load())
+	puts := int(1<<40 - counter.Left.Load())
 	if puts < 5 {
 		t.Fatalf("only %d puts: the test would prove little", puts)
 	}
@@ -116,9 +98,8 @@ func TestReportCrashAtEveryPutThenRerun(t *testing.T) {
 	for n := 0; n < puts; n++ {
 		dir := copyDir(t, src)
 		local, _ := storage.NewLocal(dir)
-		fs := &failingStore{Store: local}
-		fs.left.Store(int64(n))
-		if _, err := Run(context.Background(), cfg(fs, dir)); !errors.Is(err, errInjected) {
+		fs := failstore.New(local, int64(n))
+		if _, err := Run(context.Background(), cfg(fs, dir)); !errors.Is(err, failstore.ErrInjected) {
 			t.Fatalf("crash at put %d: err %v", n, err)
 		}
 		if _, err := os.Stat(filepath.Join(dir, filepath.FromSlash(manKey))); !errors.Is(err, os.ErrNotExist) {
