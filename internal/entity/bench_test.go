@@ -29,7 +29,7 @@ func benchBatch(b *testing.B) ([]Column, []schemas.CloudTrail, int64) {
 			continue
 		}
 		for i := 0; i < c.Values.Len(); i++ {
-			n += int64(c.Values.ValueLen(i))
+			n += int64(len(c.Values.Value(i)))
 		}
 	}
 	return cols, rows, n
@@ -140,7 +140,7 @@ func jsonOnly(cols []Column) ([]Column, int64) {
 			out = append(out, c)
 			if ok {
 				for i := 0; i < c.Values.Len(); i++ {
-					n += int64(c.Values.ValueLen(i))
+					n += int64(len(c.Values.Value(i)))
 				}
 			}
 		}
@@ -347,7 +347,7 @@ func BenchmarkExtractStratus(b *testing.B) {
 		_, text := jsonColumns[c.Name]
 		if typed || text && c.Name != "user_identity" {
 			for i := 0; i < c.Values.Len(); i++ {
-				n += int64(c.Values.ValueLen(i))
+				n += int64(len(c.Values.Value(i)))
 			}
 		}
 	}

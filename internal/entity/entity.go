@@ -8,6 +8,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 )
@@ -95,12 +96,20 @@ type Entity struct {
 // with neither Values nor Dict is skipped.
 type Column struct {
 	Name   string
-	Values *array.String
+	Values Strings
 	// Dict, instead of Values, holds a typed column dictionary-encoded (int32
 	// indices into a string dictionary): typed columns repeat a few values,
 	// and the extractor then reads each distinct value once. Free-text
 	// columns are read from Values only.
 	Dict *array.Dictionary
+}
+
+// Strings is an Arrow string array of either layout: *array.String (offsets
+// into one data buffer) or *array.StringView (16-byte views into any number of
+// buffers, so strings that already live elsewhere are referenced, not copied).
+type Strings interface {
+	arrow.Array
+	Value(i int) string
 }
 
 // StringColumn builds a Column from Go strings; "" becomes null. The caller

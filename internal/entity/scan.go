@@ -1,10 +1,6 @@
 package entity
 
-import (
-	"strings"
-
-	"github.com/apache/arrow-go/v18/arrow/array"
-)
+import "strings"
 
 // typedMode says how a typed column's value is validated and classified.
 type typedMode uint8
@@ -141,7 +137,7 @@ func (b *batch) typedValue(i int, v string, t typedSpec) {
 	}
 }
 
-func (b *batch) jsonColumn(a *array.String) {
+func (b *batch) jsonColumn(a Strings) {
 	n := min(b.rows, a.Len())
 	for i := 0; i < n; i++ {
 		if a.IsNull(i) {

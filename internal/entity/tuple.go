@@ -40,6 +40,9 @@ func (bt *Batch) Tuple(i int) *Tuple { return bt.tuples[i] }
 // Text returns row i's own entities (Row = i), sorted by (Kind, Value, Role).
 func (bt *Batch) Text(i int) []Entity { return bt.text[bt.start[i]:bt.start[i+1]] }
 
+// TextLen is the number of own entities of all rows.
+func (bt *Batch) TextLen() int { return len(bt.text) }
+
 // Entities flattens the batch into Extract's output.
 func (bt *Batch) Entities() []Entity {
 	n := len(bt.text)
@@ -89,15 +92,15 @@ const maxTuples = 1 << 11
 type typedCol struct {
 	name string
 	spec typedSpec
-	idx  *array.Int32  // dictionary indices; nil for a string column
-	dict *array.String // the dictionary, or the string column itself
+	idx  *array.Int32 // dictionary indices; nil for a string column
+	dict Strings      // the dictionary, or the string column itself
 }
 
 // newTypedCol reads a typed column, a dictionary or a string array.
 func newTypedCol(c Column, spec typedSpec) (typedCol, bool) {
 	t := typedCol{name: c.Name, spec: spec}
 	if d := c.Dict; d != nil {
-		dict, ok := d.Dictionary().(*array.String)
+		dict, ok := d.Dictionary().(Strings)
 		idx, ok2 := d.Indices().(*array.Int32)
 		if !ok || !ok2 {
 			return t, false
@@ -167,7 +170,7 @@ func (x *Extractor) ExtractBatch(cols []Column, rows int) *Batch {
 	defer x.putBatch(b)
 	b.rowContext(cols)
 	var typed []typedCol
-	var vpce *array.String
+	var vpce Strings
 	for _, c := range cols {
 		if t, ok := typedColumns[c.Name]; ok {
 			if tc, ok := newTypedCol(c, t); ok {
@@ -204,7 +207,7 @@ func (x *Extractor) ExtractBatch(cols []Column, rows int) *Batch {
 // the previous row or this batch's map, else by the values themselves
 // (length-prefixed, so any bytes are safe) from the Extractor's cache,
 // computing it when new.
-func (b *batch) tuples(bt *Batch, typed []typedCol, vpce *array.String) {
+func (b *batch) tuples(bt *Batch, typed []typedCol, vpce Strings) {
 	if len(typed) == 0 {
 		return
 	}

@@ -16,6 +16,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"unsafe"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -156,6 +157,7 @@ func batch[T any](x *Extraction, rows []T, cols []column[T]) *entity.Batch {
 		mem = memory.DefaultAllocator
 	}
 	arrs := make([]entity.Column, 0, len(cols))
+	var scratch []*viewScratch
 	defer func() {
 		for _, c := range arrs {
 			if c.Values != nil {
@@ -165,12 +167,19 @@ func batch[T any](x *Extraction, rows []T, cols []column[T]) *entity.Batch {
 				c.Dict.Release()
 			}
 		}
+		for _, sc := range scratch {
+			sc.release()
+		}
 	}()
 	var typed []column[T]
 	for _, spec := range cols {
 		if entity.TypedColumn(spec.name) {
 			typed = append(typed, spec)
-		} else if a := stringColumn(mem, rows, spec.get); a != nil {
+			continue
+		}
+		sc := viewScratchPool.Get().(*viewScratch)
+		scratch = append(scratch, sc)
+		if a := textColumn(sc, rows, spec.get); a != nil {
 			arrs = append(arrs, entity.Column{Name: spec.name, Values: a})
 		}
 	}
@@ -178,30 +187,68 @@ func batch[T any](x *Extraction, rows []T, cols []column[T]) *entity.Batch {
 	return x.Extractor.ExtractBatch(arrs, len(rows))
 }
 
-// stringColumn copies one column of rows into an Arrow string array ("" is
-// null); nil when every value is null.
-func stringColumn[T any](mem memory.Allocator, rows []T, get func(*T) string) *array.String {
-	size, nonNull := 0, false
-	for i := range rows {
-		n := len(get(&rows[i]))
-		size += n
-		nonNull = nonNull || n > 0
+// textColumn references one free-text column of rows as an Arrow string
+// view array, without copying the text: a value of more than the 12 bytes a
+// view holds inline gets a data buffer of its own over the row's Go string
+// (JSON sections are hundreds of bytes, and copying them was a tenth of
+// extraction's cost). The array must not outlive rows; batch releases it
+// before returning, and the extractor's results never reference its
+// buffers. "" is null. It returns nil when every value is "". The views,
+// validity bitmap and buffer headers come from sc, which the caller returns
+// to viewScratchPool after releasing the array.
+func textColumn[T any](sc *viewScratch, rows []T, get func(*T) string) entity.Strings {
+	n := len(rows)
+	sc.views = slices.Grow(sc.views[:0], n*arrow.ViewHeaderSizeBytes)[:n*arrow.ViewHeaderSizeBytes]
+	sc.valid = slices.Grow(sc.valid[:0], (n+7)/8)[:(n+7)/8]
+	clear(sc.valid)
+	if cap(sc.bufs) < n {
+		sc.bufs = make([]memory.Buffer, n)
 	}
-	if !nonNull {
-		return nil
-	}
-	b := array.NewStringBuilder(mem)
-	defer b.Release()
-	b.Reserve(len(rows))
-	b.ReserveData(size)
+	views := arrow.ViewHeaderTraits.CastFromBytes(sc.views)
+	buffers := append(sc.ptrs[:0], memory.NewBufferBytes(sc.valid), memory.NewBufferBytes(sc.views))
+	nulls := 0
 	for i := range rows {
-		if v := get(&rows[i]); v != "" {
-			b.Append(v)
-		} else {
-			b.AppendNull()
+		v := get(&rows[i])
+		views[i] = arrow.ViewHeader{}
+		if v == "" {
+			nulls++
+			continue
+		}
+		sc.valid[i/8] |= 1 << (i % 8)
+		views[i].SetString(v)
+		if !arrow.IsViewInline(len(v)) {
+			b := &sc.bufs[len(buffers)-2]
+			b.Reset(unsafe.Slice(unsafe.StringData(v), len(v)))
+			views[i].SetIndexOffset(int32(len(buffers)-2), 0)
+			buffers = append(buffers, b)
 		}
 	}
-	return b.NewStringArray()
+	sc.ptrs = buffers
+	if nulls == n {
+		return nil
+	}
+	data := array.NewData(arrow.BinaryTypes.StringView, n, buffers, nil, nulls, 0)
+	defer data.Release()
+	return array.NewStringViewData(data)
+}
+
+// viewScratch is the reusable memory behind one textColumn array.
+type viewScratch struct {
+	views, valid []byte
+	bufs         []memory.Buffer
+	ptrs         []*memory.Buffer
+}
+
+var viewScratchPool = sync.Pool{New: func() any { return new(viewScratch) }}
+
+// release drops the references to the rows' strings (a pooled scratch must
+// not keep a batch alive) and returns sc to the pool.
+func (sc *viewScratch) release() {
+	for i := range max(len(sc.ptrs)-2, 0) { // the ones textColumn used
+		sc.bufs[i].Reset(nil)
+	}
+	clear(sc.ptrs)
+	viewScratchPool.Put(sc)
 }
 
 var dictType = &arrow.DictionaryType{IndexType: arrow.PrimitiveTypes.Int32, ValueType: arrow.BinaryTypes.String}
@@ -414,6 +461,10 @@ func apply[T any, P interface {
 		}
 		strs = addToLists(&lists, text, rd, strs)
 		setLists(e, &lists)
+		if refs == nil {
+			// room for the rows' own entities and, about as many, their tuples'
+			refs = make([]schemas.EntityRef, 0, 2*bt.TextLen()+16)
+		}
 		first := len(refs)
 		if m != nil {
 			refs = append(refs, m.nested...)

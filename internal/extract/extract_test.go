@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+	"unsafe"
 
 	"github.com/seclake/seclake/internal/entity"
 )
@@ -42,4 +43,31 @@ func FuzzRedactUserNameKeys(f *testing.F) {
 			t.Fatalf("changed text without user names")
 		}
 	})
+}
+
+// TestTextColumnViews: the view array references each row's string (no
+// copy) and reads back every value, inline (≤12 bytes) or not, with ""
+// as null; reused scratch gives the same.
+func TestTextColumnViews(t *testing.T) {
+	vals := []string{"", "short", "exactly12byt", "thirteen byte", "", strings.Repeat("x", 5000), "nul\x00inside a long one", "{}"}
+	get := func(s *string) string { return *s }
+	sc := new(viewScratch)
+	for round := 0; round < 2; round++ {
+		a := textColumn(sc, vals, get)
+		if a.Len() != len(vals) || a.NullN() != 2 {
+			t.Fatalf("len %d nulls %d", a.Len(), a.NullN())
+		}
+		for i, v := range vals {
+			if a.IsNull(i) != (v == "") || a.Value(i) != v {
+				t.Errorf("row %d: null %v value %q, want %q", i, a.IsNull(i), a.Value(i), v)
+			}
+			if len(v) > 12 && unsafe.StringData(a.Value(i)) != unsafe.StringData(v) {
+				t.Errorf("row %d: value copied", i)
+			}
+		}
+		a.Release()
+	}
+	if textColumn(sc, []string{"", ""}, get) != nil {
+		t.Error("an all-empty column is not left out")
+	}
 }
