@@ -57,11 +57,6 @@ type WriterOptions struct {
 	FlushConcurrency int
 }
 
-// Prepare, when set on a Writer, is called on a part's rows (already in time
-// order) just before they are encoded, in the flush goroutine: the place for
-// per-row work that is cheaper on large batches (entity extraction). It must
-// depend only on the rows it is given.
-
 func (o WriterOptions) withDefaults() WriterOptions {
 	if o.MaxPartRows <= 0 {
 		o.MaxPartRows = 200_000
@@ -102,9 +97,6 @@ type Writer[T any, P Timed[T]] struct {
 	wg     sync.WaitGroup
 	codec  *zstd.Codec // shared: its encoder pool is what makes parts cheap
 	free   chan []T    // recycled row buffers
-
-	// Prepare is applied to each part's rows before encoding (see above).
-	Prepare func([]T)
 
 	mu      sync.Mutex // guards outputs and err
 	outputs []Output
@@ -280,9 +272,6 @@ func (w *Writer[T, P]) flush(ctx context.Context, g Group, b *groupBuf[T]) error
 
 func (w *Writer[T, P]) writePart(ctx context.Context, g Group, seq int, rows []T) (Output, error) {
 	rows = sortByTime[T, P](rows)
-	if w.Prepare != nil {
-		w.Prepare(rows)
-	}
 	data, err := encodeParquet(rows, w.schema, w.opts.RowGroupRows, w.codec)
 	if err != nil {
 		return Output{}, fmt.Errorf("lake: encode %s: %w", g.Dir, err)

@@ -129,7 +129,7 @@ type task struct {
 	out  chan batch
 }
 
-const batchRows = 512
+const batchRows = 512 // ≤ extract.ChunkRows: one extraction call per batch
 
 // Run converts the window and commits it with a manifest.
 func Run(ctx context.Context, cfg Config) (*lake.Manifest, error) {
@@ -388,7 +388,22 @@ type worker struct {
 	out objResult
 }
 
+// extract fills the entity columns of the batch about to be sent. Entities
+// are extracted per batch of one object's rows just parsed, while those rows
+// are still in the CPU caches: the same call at flush time, on a part's
+// 15,000 rows long gone cold, cost about 0.9 CPU seconds more per GB.
+// Results are per row, so the batching does not change them (the extract
+// job's backfill of a part gives the same rows).
+func (w *worker) extract() {
+	if x := w.cfg.Extraction; x != nil {
+		x.CloudTrail(w.cur.ct)
+		x.VPCFlow(w.cur.vf)
+		x.S3Access(w.cur.s3)
+	}
+}
+
 func (w *worker) send() error {
+	w.extract()
 	select {
 	case w.tk.out <- w.cur:
 		w.cur = batch{}
@@ -429,6 +444,7 @@ func (w *worker) run() {
 	w.out.input = lake.Input{Key: tk.info.Key, ETag: tk.info.ETag, Size: tk.info.Size}
 	defer func() {
 		w.cur.done = &w.out
+		w.extract()
 		select {
 		case tk.out <- w.cur:
 		case <-w.ctx.Done():

@@ -6,7 +6,6 @@ import (
 	"sort"
 	"time"
 
-	"github.com/seclake/seclake/internal/extract"
 	"github.com/seclake/seclake/internal/lake"
 	"github.com/seclake/seclake/internal/rawlog"
 	"github.com/seclake/seclake/schemas"
@@ -63,25 +62,7 @@ func newSequencer(cfg *Config) *sequencer {
 		q:   lake.NewWriter[schemas.Quarantine](cfg.Lake, qopts),
 		m:   lake.Manifest{Job: JobName, Inputs: []lake.Input{}, Outputs: []lake.Output{}},
 	}
-	// Entities are extracted per part, just before encoding, in the flush
-	// goroutines: large batches, in parallel, and exactly what the extract
-	// job does when it backfills a part.
-	if x := cfg.Extraction; x != nil {
-		s.ct.Prepare = chunked(x.CloudTrail)
-		s.vf.Prepare = chunked(x.VPCFlow)
-		s.s3.Prepare = chunked(x.S3Access)
-	}
 	return s
-}
-
-// chunked bounds the Arrow columns built at once; extraction results are per
-// row, so chunking does not change them.
-func chunked[T any](fill func([]T)) func([]T) {
-	return func(rows []T) {
-		for start := 0; start < len(rows); start += extract.ChunkRows {
-			fill(rows[start:min(start+extract.ChunkRows, len(rows))])
-		}
-	}
 }
 
 // tag names the unit of idempotence of a part: source and delivery hour.
