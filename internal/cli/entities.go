@@ -1,8 +1,6 @@
 package cli
 
 import (
-	"github.com/apache/arrow-go/v18/arrow/memory/mallocator"
-
 	"context"
 	"fmt"
 	"time"
@@ -35,10 +33,7 @@ func (a *App) extraction(ctx context.Context, cfg config.Config, lk storage.Stor
 	if len(ignore) > 0 {
 		opts.Ignore = func(k entity.Kind, v string) bool { return ignore[string(k)+"\x00"+v] }
 	}
-	// The Arrow columns of each batch live outside the Go heap (C malloc,
-	// freed when the batch is done): the collector neither scans them nor
-	// runs sooner because of them.
-	x := &extract.Extraction{Extractor: entity.New(opts), Mem: mallocator.NewMallocator()}
+	x := &extract.Extraction{Extractor: entity.New(opts)}
 	switch cfg.Entities.PII {
 	case "redact":
 		x.Redactor = &entity.Redactor{Mode: "redact"}

@@ -34,7 +34,6 @@ const ChunkRows = 4096
 type Extraction struct {
 	Extractor *entity.Extractor
 	Redactor  *entity.Redactor // nil keeps personal data as logged
-	Mem       memory.Allocator // nil = Go allocator
 
 	mu   sync.Mutex
 	memo map[*entity.Tuple]any // tuple → *tupleOut[T] (see memo)
@@ -152,12 +151,14 @@ func entities[T any](x *Extraction, rows []T, cols []column[T]) []entity.Entity 
 // extractor reads each combination once (CloudTrail rows of one caller
 // repeat the same address, agent, accounts and key).
 func batch[T any](x *Extraction, rows []T, cols []column[T]) *entity.Batch {
-	mem := x.Mem
-	if mem == nil {
-		mem = memory.DefaultAllocator
-	}
 	arrs := make([]entity.Column, 0, len(cols))
 	var scratch []*viewScratch
+	view := func(n int, value func(int) string) entity.Strings {
+		sc := viewScratchPool.Get().(*viewScratch)
+		scratch = append(scratch, sc)
+		return viewColumn(sc, n, value)
+	}
+	cs := comboScratchPool.Get().(*comboScratch)
 	defer func() {
 		for _, c := range arrs {
 			if c.Values != nil {
@@ -170,6 +171,7 @@ func batch[T any](x *Extraction, rows []T, cols []column[T]) *entity.Batch {
 		for _, sc := range scratch {
 			sc.release()
 		}
+		comboScratchPool.Put(cs)
 	}()
 	var typed []column[T]
 	for _, spec := range cols {
@@ -177,27 +179,24 @@ func batch[T any](x *Extraction, rows []T, cols []column[T]) *entity.Batch {
 			typed = append(typed, spec)
 			continue
 		}
-		sc := viewScratchPool.Get().(*viewScratch)
-		scratch = append(scratch, sc)
-		if a := textColumn(sc, rows, spec.get); a != nil {
+		if a := view(len(rows), func(i int) string { return spec.get(&rows[i]) }); a != nil {
 			arrs = append(arrs, entity.Column{Name: spec.name, Values: a})
 		}
 	}
-	arrs = append(arrs, combinations(mem, rows, typed)...)
+	arrs = append(arrs, combinations(cs, rows, typed, view)...)
 	return x.Extractor.ExtractBatch(arrs, len(rows))
 }
 
-// textColumn references one free-text column of rows as an Arrow string
-// view array, without copying the text: a value of more than the 12 bytes a
-// view holds inline gets a data buffer of its own over the row's Go string
-// (JSON sections are hundreds of bytes, and copying them was a tenth of
-// extraction's cost). The array must not outlive rows; batch releases it
-// before returning, and the extractor's results never reference its
-// buffers. "" is null. It returns nil when every value is "". The views,
-// validity bitmap and buffer headers come from sc, which the caller returns
-// to viewScratchPool after releasing the array.
-func textColumn[T any](sc *viewScratch, rows []T, get func(*T) string) entity.Strings {
-	n := len(rows)
+// viewColumn references n strings, value(0) … value(n-1), as an Arrow string
+// view array without copying them: a value of more than the 12 bytes a view
+// holds inline gets a data buffer of its own over the Go string (JSON
+// sections are hundreds of bytes, and copying them was a tenth of
+// extraction's cost). The array must not outlive those strings; batch
+// releases it before returning, and the extractor's results never reference
+// its buffers. "" is null. It returns nil when every value is "". The views,
+// validity bitmap and buffer headers come from sc, which the caller releases
+// after the array.
+func viewColumn(sc *viewScratch, n int, value func(int) string) entity.Strings {
 	sc.views = slices.Grow(sc.views[:0], n*arrow.ViewHeaderSizeBytes)[:n*arrow.ViewHeaderSizeBytes]
 	sc.valid = slices.Grow(sc.valid[:0], (n+7)/8)[:(n+7)/8]
 	clear(sc.valid)
@@ -207,8 +206,8 @@ func textColumn[T any](sc *viewScratch, rows []T, get func(*T) string) entity.St
 	views := arrow.ViewHeaderTraits.CastFromBytes(sc.views)
 	buffers := append(sc.ptrs[:0], memory.NewBufferBytes(sc.valid), memory.NewBufferBytes(sc.views))
 	nulls := 0
-	for i := range rows {
-		v := get(&rows[i])
+	for i := range n {
+		v := value(i)
 		views[i] = arrow.ViewHeader{}
 		if v == "" {
 			nulls++
@@ -251,59 +250,58 @@ func (sc *viewScratch) release() {
 	viewScratchPool.Put(sc)
 }
 
-var dictType = &arrow.DictionaryType{IndexType: arrow.PrimitiveTypes.Int32, ValueType: arrow.BinaryTypes.String}
+var dictType = &arrow.DictionaryType{IndexType: arrow.PrimitiveTypes.Int32, ValueType: arrow.BinaryTypes.StringView}
+
+// comboScratch is combinations' reusable memory.
+type comboScratch struct {
+	seen  map[string]int32
+	key   []byte
+	first []int   // the first row of each combination
+	idx   []int32 // each row's combination
+}
+
+var comboScratchPool = sync.Pool{New: func() any { return &comboScratch{seen: map[string]int32{}} }}
 
 // combinations dictionary-encodes the typed columns of rows with one index
 // array: index k is the k-th distinct combination of the row's typed values,
 // and each column's dictionary holds that column's value of combination k
-// ("" is null). Columns that are null in every row are left out.
-func combinations[T any](mem memory.Allocator, rows []T, typed []column[T]) []entity.Column {
+// ("" is null), as views of the strings of the combination's first row.
+// Columns that are null in every row are left out. The index array lives in
+// cs, which must outlive the returned columns.
+func combinations[T any](cs *comboScratch, rows []T, typed []column[T], view func(int, func(int) string) entity.Strings) []entity.Column {
 	if len(typed) == 0 {
 		return nil
 	}
-	seen := map[string]int32{}
-	idx := make([]int32, len(rows))
-	vals := make([]*array.StringBuilder, len(typed))
-	for c := range vals {
-		vals[c] = array.NewStringBuilder(mem)
-		defer vals[c].Release()
-	}
-	nonNull := make([]bool, len(typed))
-	var key []byte
+	clear(cs.seen)
+	cs.first = cs.first[:0]
+	cs.idx = slices.Grow(cs.idx[:0], len(rows))[:len(rows)]
 	for i := range rows {
-		key = key[:0]
+		key := cs.key[:0]
 		for _, c := range typed {
 			v := c.get(&rows[i])
 			key = binary.AppendUvarint(key, uint64(len(v)))
 			key = append(key, v...)
 		}
-		id, ok := seen[string(key)]
+		cs.key = key
+		id, ok := cs.seen[string(key)]
 		if !ok {
-			id = int32(len(seen))
-			seen[string(key)] = id
-			for c, spec := range typed {
-				if v := spec.get(&rows[i]); v != "" {
-					vals[c].Append(v)
-					nonNull[c] = true
-				} else {
-					vals[c].AppendNull()
-				}
-			}
+			id = int32(len(cs.first))
+			cs.seen[string(key)] = id
+			cs.first = append(cs.first, i)
 		}
-		idx[i] = id
+		cs.idx[i] = id
 	}
-	ib := array.NewInt32Builder(mem)
-	defer ib.Release()
-	ib.AppendValues(idx, nil)
-	ia := ib.NewArray()
+	idata := array.NewData(arrow.PrimitiveTypes.Int32, len(rows), []*memory.Buffer{nil, memory.NewBufferBytes(arrow.Int32Traits.CastToBytes(cs.idx))}, nil, 0, 0)
+	defer idata.Release()
+	ia := array.NewInt32Data(idata)
 	defer ia.Release()
 	var out []entity.Column
-	for c, spec := range typed {
-		va := vals[c].NewArray()
-		if nonNull[c] {
+	for _, spec := range typed {
+		va := view(len(cs.first), func(k int) string { return spec.get(&rows[cs.first[k]]) })
+		if va != nil {
 			out = append(out, entity.Column{Name: spec.name, Dict: array.NewDictionaryArray(dictType, ia, va)})
+			va.Release()
 		}
-		va.Release()
 	}
 	return out
 }

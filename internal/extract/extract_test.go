@@ -45,15 +45,14 @@ func FuzzRedactUserNameKeys(f *testing.F) {
 	})
 }
 
-// TestTextColumnViews: the view array references each row's string (no
-// copy) and reads back every value, inline (≤12 bytes) or not, with ""
+// TestViewColumn: the view array references each string (no copy) and reads back every value, inline (≤12 bytes) or not, with ""
 // as null; reused scratch gives the same.
-func TestTextColumnViews(t *testing.T) {
+func TestViewColumn(t *testing.T) {
 	vals := []string{"", "short", "exactly12byt", "thirteen byte", "", strings.Repeat("x", 5000), "nul\x00inside a long one", "{}"}
-	get := func(s *string) string { return *s }
+	get := func(i int) string { return vals[i] }
 	sc := new(viewScratch)
 	for round := 0; round < 2; round++ {
-		a := textColumn(sc, vals, get)
+		a := viewColumn(sc, len(vals), get)
 		if a.Len() != len(vals) || a.NullN() != 2 {
 			t.Fatalf("len %d nulls %d", a.Len(), a.NullN())
 		}
@@ -67,7 +66,7 @@ func TestTextColumnViews(t *testing.T) {
 		}
 		a.Release()
 	}
-	if textColumn(sc, []string{"", ""}, get) != nil {
+	if viewColumn(sc, 2, func(int) string { return "" }) != nil {
 		t.Error("an all-empty column is not left out")
 	}
 }

@@ -2,7 +2,6 @@ package convert
 
 import (
 	"context"
-	"github.com/apache/arrow-go/v18/arrow/memory/mallocator"
 	"os"
 	"testing"
 
@@ -23,7 +22,7 @@ func TestProfileConvert(t *testing.T) {
 		Prefixes: []string{"AWSLogs/", "s3-access-logs/"},
 		Writer:   lake.WriterOptions{MaxBufferedRows: 15000, MaxPartRows: 15000}}
 	if os.Getenv("PROFILE_NOEXTRACT") == "" { // set it for the baseline profile (pprof -diff_base)
-		cfg.Extraction = &extract.Extraction{Extractor: entity.New(entity.Options{}), Mem: mallocator.NewMallocator()}
+		cfg.Extraction = &extract.Extraction{Extractor: entity.New(entity.Options{})}
 	}
 	m, err := Run(context.Background(), cfg)
 	if err != nil {
