@@ -53,7 +53,7 @@ lint-infra:
 	@command -v cfn-lint >/dev/null || { echo "cfn-lint is required: pip install cfn-lint (.ci/run installs it)"; exit 1; }
 	cfn-lint infra/seclake.yaml infra/glue.yaml
 
-## bench-mem: convert 5 GB of CloudTrail in one run, then detect its last day (cold and warm); fails if convert or the warm (daily) detect peaks over MEM_LIMIT_MIB (512)
+## bench-mem: convert 5 GB of CloudTrail in one run, then detect its last day (cold and warm); fails if convert or either detect peaks over MEM_LIMIT_MIB (512)
 bench-mem: build
 	@bash scripts/bench-mem.sh "$(SECLAKE)"
 

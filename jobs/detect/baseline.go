@@ -117,7 +117,7 @@ func (r *runner) computeProfile(ctx context.Context, d string, fp string, n int)
 		}
 		m.Outputs = append(m.Outputs, key)
 	}
-	if err := r.eng.Exec(ctx, "DROP TABLE IF EXISTS d_ct; DROP TABLE IF EXISTS d_vpc; DROP TABLE IF EXISTS d_s3"); err != nil {
+	if err := r.eng.Exec(ctx, "DROP TABLE IF EXISTS d_ct_hours; DROP TABLE IF EXISTS d_vpc; DROP TABLE IF EXISTS d_s3"); err != nil {
 		return err
 	}
 	data, _ := json.MarshalIndent(m, "", "  ")
@@ -191,6 +191,7 @@ func (r *runner) baselineViews(ctx context.Context, w lake.Window, from time.Tim
 	}
 	stmts := []string{
 		"CREATE OR REPLACE TEMP TABLE w_seen AS " + wseen,
+		"DROP TABLE w_ct_hours", // w_seen was its only reader
 		"CREATE OR REPLACE TEMP TABLE b_seen (dim VARCHAR, subject VARCHAR, value VARCHAR)",
 		// count(DISTINCT …) per group cannot spill; DISTINCT then count can.
 		`CREATE OR REPLACE TEMP TABLE b_hist AS SELECT principal, count(*)::BIGINT AS days FROM (
@@ -213,7 +214,7 @@ func (r *runner) baselineViews(ctx context.Context, w lake.Window, from time.Tim
 		if err := r.eng.Exec(ctx, s); err != nil {
 			return fmt.Errorf("detect: baseline: %w", err)
 		}
-		if i == 1 {
+		if i == 2 { // b_seen created: fill it
 			if err := r.baselineSeen(ctx); err != nil {
 				return err
 			}

@@ -1,33 +1,35 @@
 -- One day's hourly observations per entity (→ baselines/hourly/eventDay=D/).
--- Inputs: {{P}}ct (normalised CloudTrail of the day), {{P}}vpc, {{P}}s3. error_calls counts authorisation
--- failures (AccessDenied, UnauthorizedOperation, …), not throttling or validation errors.
+-- Inputs: {{P}}ct_hours (the day's normalised CloudTrail grouped by hour, profile_ct.sql: events
+-- is a group's count), {{P}}vpc, {{P}}s3. error_calls counts authorisation failures
+-- (AccessDenied, UnauthorizedOperation, …), not throttling or validation errors.
 WITH ct AS (
-  SELECT date_trunc('hour', event_time) AS hour, * FROM {{P}}ct
+  SELECT * FROM {{P}}ct_hours
 ),
 ct_obs AS (
   SELECT 'principal' AS entity_kind, principal AS entity, account_id, hour,
-    count(*) AS api_calls, count(*) FILTER (is_write) AS write_calls, count(*) FILTER (is_denied) AS error_calls,
+    sum(events) AS api_calls, coalesce(sum(events) FILTER (is_write), 0) AS write_calls,
+    coalesce(sum(events) FILTER (is_denied), 0) AS error_calls,
     count(DISTINCT event_name) AS distinct_apis, count(DISTINCT aws_region) AS distinct_regions,
     0::BIGINT AS bytes_out, 0::BIGINT AS s3_get_bytes,
-    count(*) FILTER (event_name IN ('RunInstances', 'CreateVolume', 'Invoke')) AS usage_calls
+    coalesce(sum(events) FILTER (event_name IN ('RunInstances', 'CreateVolume', 'Invoke')), 0) AS usage_calls
   FROM ct WHERE principal IS NOT NULL GROUP BY ALL
   UNION ALL
   SELECT 'access_key', access_key, account_id, hour,
-    count(*), count(*) FILTER (is_write), count(*) FILTER (is_denied),
+    sum(events), coalesce(sum(events) FILTER (is_write), 0), coalesce(sum(events) FILTER (is_denied), 0),
     count(DISTINCT event_name), count(DISTINCT aws_region), 0, 0,
-    count(*) FILTER (event_name IN ('RunInstances', 'CreateVolume', 'Invoke'))
+    coalesce(sum(events) FILTER (event_name IN ('RunInstances', 'CreateVolume', 'Invoke')), 0)
   FROM ct WHERE access_key IS NOT NULL GROUP BY ALL
   UNION ALL
   SELECT 'account', account_id, account_id, hour,
-    count(*), count(*) FILTER (is_write), count(*) FILTER (is_denied),
+    sum(events), coalesce(sum(events) FILTER (is_write), 0), coalesce(sum(events) FILTER (is_denied), 0),
     count(DISTINCT event_name), count(DISTINCT aws_region), 0, 0,
-    count(*) FILTER (event_name IN ('RunInstances', 'CreateVolume', 'Invoke'))
+    coalesce(sum(events) FILTER (event_name IN ('RunInstances', 'CreateVolume', 'Invoke')), 0)
   FROM ct WHERE account_id IS NOT NULL GROUP BY ALL
   UNION ALL
   SELECT 'account_region', account_id || '/' || aws_region, account_id, hour,
-    count(*), count(*) FILTER (is_write), count(*) FILTER (is_denied),
+    sum(events), coalesce(sum(events) FILTER (is_write), 0), coalesce(sum(events) FILTER (is_denied), 0),
     count(DISTINCT event_name), 1, 0, 0,
-    count(*) FILTER (event_name IN ('RunInstances', 'CreateVolume', 'Invoke'))
+    coalesce(sum(events) FILTER (event_name IN ('RunInstances', 'CreateVolume', 'Invoke')), 0)
   FROM ct WHERE account_id IS NOT NULL AND aws_region IS NOT NULL GROUP BY ALL
 ),
 vpc_obs AS (
