@@ -6,13 +6,14 @@
 -- values repeat a lot: median, MAD and the mean absolute deviation are taken from a histogram
 -- (value, count) instead, with median()'s own interpolation (the value at position (n−1)/2 of the
 -- sorted values, the mean of the two neighbours when that falls between them); the results are
--- the same numbers. Mean and standard deviation stream and are computed directly.
+-- the same numbers. Mean and standard deviation stream, from exact integer sums (macros.sql).
 WITH x AS (
   UNPIVOT (SELECT account_id, api_calls::DOUBLE AS api_calls, error_calls::DOUBLE AS error_calls, distinct_apis::DOUBLE AS distinct_apis
            FROM b_peer_hourly) ON api_calls, error_calls, distinct_apis INTO NAME metric VALUE x
 ),
 agg AS (
-  SELECT account_id, metric, count(*)::BIGINT AS samples, round(avg(x), 6) AS mean, round(coalesce(stddev_samp(x), 0), 6) AS stddev
+  SELECT account_id, metric, count(*)::BIGINT AS samples, exact_mean(count(*), sum(x::HUGEINT)) AS mean,
+         exact_stddev(count(*), sum(x::HUGEINT), sum(x::HUGEINT * x::HUGEINT)) AS stddev
   FROM x GROUP BY ALL
 ),
 hist AS (SELECT account_id, metric, x, count(*)::BIGINT AS c FROM x GROUP BY ALL),

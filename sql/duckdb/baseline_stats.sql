@@ -1,7 +1,7 @@
 -- Statistics of the hourly metrics of the window's entities over the baseline days (b_hourly):
 -- samples (active hours), mean, stddev, median and MAD, over all active hours
--- (hour_of_week = -1) and per hour of the week. Means and deviations are rounded to 1e-6:
--- parallel floating-point sums differ in the last bits from run to run, and findings must not.
+-- (hour_of_week = -1) and per hour of the week. The metrics are counts and bytes: means and
+-- deviations come from exact integer sums (exact_mean, exact_stddev), the same bytes on every run.
 WITH long AS (
   UNPIVOT (SELECT entity_kind, entity, account_id, hour_of_week,
                   api_calls::DOUBLE AS api_calls, write_calls::DOUBLE AS write_calls, error_calls::DOUBLE AS error_calls,
@@ -20,10 +20,12 @@ WITH long AS (
 SELECT entity_kind, entity, account_id, metric, hour_of_week, samples, mean, stddev, median, mad
 FROM (
   SELECT entity_kind, entity, account_id, metric, CAST(-1 AS INTEGER) AS hour_of_week, count(*)::BIGINT AS samples,
-         round(avg(x), 6) AS mean, round(coalesce(stddev_samp(x), 0), 6) AS stddev, median(x) AS median, coalesce(mad(x), 0) AS mad
+         exact_mean(count(*), sum(x::HUGEINT)) AS mean, exact_stddev(count(*), sum(x::HUGEINT), sum(x::HUGEINT * x::HUGEINT)) AS stddev,
+         median(x) AS median, coalesce(mad(x), 0) AS mad
   FROM used GROUP BY ALL
   UNION ALL
   SELECT entity_kind, entity, account_id, metric, hour_of_week, count(*)::BIGINT,
-         round(avg(x), 6), round(coalesce(stddev_samp(x), 0), 6), median(x), coalesce(mad(x), 0)
+         exact_mean(count(*), sum(x::HUGEINT)), exact_stddev(count(*), sum(x::HUGEINT), sum(x::HUGEINT * x::HUGEINT)),
+         median(x), coalesce(mad(x), 0)
   FROM used WHERE entity_kind IN ('account', 'account_region') GROUP BY ALL -- hour of week only where samples allow
 )

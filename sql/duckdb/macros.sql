@@ -26,3 +26,10 @@ END;
 -- The acting principal of a CloudTrail event.
 CREATE OR REPLACE TEMP MACRO principal_of(arn, typ, invoked_by) AS coalesce(arn, CASE WHEN typ = 'AWSService' THEN invoked_by END, typ);
 CREATE OR REPLACE TEMP MACRO hour_of_week(t) AS CAST(((isodow(t) - 1) * 24 + hour(t)) AS INTEGER);
+-- Mean and sample standard deviation of integer-valued x from exact sums: count n, s1 = Σx and
+-- s2 = Σx² as HUGEINT. Integer sums do not depend on the order the parallel aggregation adds in,
+-- so the results are the same bytes on every run; avg() and stddev_samp() over DOUBLE vary in
+-- their last bits, which rounding to 1e-6 does not hide once values reach 10⁷ (bytes).
+CREATE OR REPLACE TEMP MACRO exact_mean(n, s1) AS round(s1 / n, 6);
+CREATE OR REPLACE TEMP MACRO exact_stddev(n, s1, s2) AS
+  CASE WHEN n < 2 THEN 0 ELSE round(sqrt((n * s2 - s1 * s1) / (n * (n - 1))), 6) END;
