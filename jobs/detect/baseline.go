@@ -117,7 +117,7 @@ func (r *runner) computeProfile(ctx context.Context, d string, fp string, n int)
 		}
 		m.Outputs = append(m.Outputs, key)
 	}
-	if err := r.eng.Exec(ctx, "DROP TABLE IF EXISTS d_ct_hours; DROP TABLE IF EXISTS d_vpc; DROP TABLE IF EXISTS d_s3"); err != nil {
+	if err := r.eng.Exec(ctx, "DROP TABLE IF EXISTS d_ct_hours; DROP TABLE IF EXISTS d_vpc_hours; DROP TABLE IF EXISTS d_s3_hours"); err != nil {
 		return err
 	}
 	data, _ := json.MarshalIndent(m, "", "  ")

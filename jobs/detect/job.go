@@ -277,32 +277,28 @@ func (r *runner) dayViews(ctx context.Context, prefix string, days []string, fro
 	if err != nil {
 		return err
 	}
-	ctHours, err := sqlFile("profile_ct.sql", prefix)
-	if err != nil {
-		return err
+	var hours [3]string // CloudTrail, VPC flow, S3 access grouped by hour
+	for i, f := range []string{"profile_ct.sql", "profile_vpc.sql", "profile_s3.sql"} {
+		if hours[i], err = sqlFile(f, prefix); err != nil {
+			return err
+		}
 	}
 	// The day profiles read each table twice (hourly and seen): materialise
-	// what they use once. CloudTrail is materialised grouped by hour and by
-	// the columns they read (ct_hours, profile_ct.sql) rather than event by
-	// event: on the 5 GB bench lake a weekday is 1.07M events but 89k groups,
-	// and its events alone (330 MB as a table) outgrew DuckDB's memory limit
-	// and, with the allocator's leftovers of the days before, the 512 MiB of
-	// the process. The window keeps views (w_ev, which needs the JSON
-	// columns, is materialised from them) except w_ct_hours, which w_seen's
-	// eight CloudTrail branches would otherwise each compute again.
-	kind := "VIEW"
-	vpcCols := "*"
-	s3Cols := "*"
-	if prefix == "d_" {
-		kind = "TABLE"
-		vpcCols = "event_time, account_id, interface_id, srcaddr, dstaddr, bytes, action, flow_direction"
-		s3Cols = "event_time, \"accountId\", bucket, requester, remote_ip, operation, http_status, bytes_sent"
-	}
+	// what they use once, grouped by hour and by the columns they read
+	// (profile_ct/vpc/s3.sql) rather than event by event: on the 5 GB bench
+	// lake a weekday is 1.07M CloudTrail events but 89k groups, and its events
+	// alone (330 MB as a table) outgrew DuckDB's memory limit and, with the
+	// allocator's leftovers of the days before, the 512 MiB of the process;
+	// flow logs are larger still. The window keeps views of the events (w_ev,
+	// which needs the JSON columns, is materialised from them); its grouped
+	// tables serve w_seen's branches, which would otherwise each compute them.
 	stmts := []string{
 		fmt.Sprintf("CREATE OR REPLACE TEMP VIEW %sct AS SELECT * FROM (%s) WHERE %s", prefix, ct, timeCond(from, to)),
-		fmt.Sprintf("CREATE OR REPLACE TEMP TABLE %sct_hours AS %s", prefix, ctHours),
-		fmt.Sprintf("CREATE OR REPLACE TEMP %s %svpc AS SELECT %s FROM (%s)", kind, prefix, vpcCols, timeFilter(prefix+"src_vpcflow")),
-		fmt.Sprintf("CREATE OR REPLACE TEMP %s %ss3 AS SELECT %s FROM (%s)", kind, prefix, s3Cols, timeFilter(prefix+"src_s3access")),
+		fmt.Sprintf("CREATE OR REPLACE TEMP VIEW %svpc AS %s", prefix, timeFilter(prefix+"src_vpcflow")),
+		fmt.Sprintf("CREATE OR REPLACE TEMP VIEW %ss3 AS %s", prefix, timeFilter(prefix+"src_s3access")),
+		fmt.Sprintf("CREATE OR REPLACE TEMP TABLE %sct_hours AS %s", prefix, hours[0]),
+		fmt.Sprintf("CREATE OR REPLACE TEMP TABLE %svpc_hours AS %s", prefix, hours[1]),
+		fmt.Sprintf("CREATE OR REPLACE TEMP TABLE %ss3_hours AS %s", prefix, hours[2]),
 	}
 	for _, s := range stmts {
 		if err := r.eng.Exec(ctx, s); err != nil {

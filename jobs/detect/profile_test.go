@@ -12,8 +12,9 @@ import (
 	"github.com/seclake/seclake/internal/storage"
 )
 
-// TestProfilesFromHourGroups: the daily profiles read CloudTrail grouped by
-// hour (profile_ct.sql) instead of event by event; on every day of the
+// TestProfilesFromHourGroups: the daily profiles read CloudTrail, VPC flow and
+// S3 access records grouped by hour (profile_ct/vpc/s3.sql) instead of event
+// by event; on every day of the
 // fixture (CloudTrail, VPC Flow and S3 access logs, with every attack
 // scenario) they give the rows, the column types and the order of the
 // event-by-event SQL they replaced (testdata/profile_*_events.sql), so the
@@ -38,6 +39,8 @@ func TestProfilesFromHourGroups(t *testing.T) {
 	if err := r.setup(ctx); err != nil {
 		t.Fatal(err)
 	}
+	// rows of every source must be among those compared
+	covered := map[string]bool{"[eni ": false, "[bucket ": false, "[s3_requester ": false, "[eni_dst24 ": false, "[s3_req_ip24 ": false, "[s3_req_bucket ": false}
 	for _, d := range daysBetween(f.start, f.start.AddDate(0, 0, f.days)) {
 		if err := r.dayViews(ctx, "d_", []string{d}, time.Time{}, time.Time{}); err != nil {
 			t.Fatal(err)
@@ -64,12 +67,22 @@ func TestProfilesFromHourGroups(t *testing.T) {
 				t.Errorf("%s %s: %d rows, want %d", name, d, len(g), len(w))
 				continue
 			}
+			for _, row := range w {
+				for k := range covered {
+					covered[k] = covered[k] || strings.HasPrefix(row, k)
+				}
+			}
 			for i := range w {
 				if g[i] != w[i] {
 					t.Errorf("%s %s row %d:\n got %s\nwant %s", name, d, i, g[i], w[i])
 					break
 				}
 			}
+		}
+	}
+	for k, ok := range covered {
+		if !ok {
+			t.Errorf("no reference row starts with %q: the fixture does not exercise that source", k)
 		}
 	}
 }

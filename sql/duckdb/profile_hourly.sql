@@ -1,6 +1,7 @@
 -- One day's hourly observations per entity (→ baselines/hourly/eventDay=D/).
 -- Inputs: {{P}}ct_hours (the day's normalised CloudTrail grouped by hour, profile_ct.sql: events
--- is a group's count), {{P}}vpc, {{P}}s3. error_calls counts authorisation failures
+-- is a group's count), {{P}}vpc_hours and {{P}}s3_hours (flow and access records grouped the same
+-- way, profile_vpc.sql and profile_s3.sql). error_calls counts authorisation failures
 -- (AccessDenied, UnauthorizedOperation, …), not throttling or validation errors.
 WITH ct AS (
   SELECT * FROM {{P}}ct_hours
@@ -33,24 +34,24 @@ ct_obs AS (
   FROM ct WHERE account_id IS NOT NULL AND aws_region IS NOT NULL GROUP BY ALL
 ),
 vpc_obs AS (
-  SELECT 'eni' AS entity_kind, interface_id AS entity, account_id, date_trunc('hour', event_time) AS hour,
-    count(*) AS api_calls, 0::BIGINT, count(*) FILTER (action = 'REJECT'), 0::BIGINT, 0::BIGINT,
-    coalesce(sum(bytes) FILTER ((flow_direction = 'egress' OR (flow_direction IS NULL AND is_private_ip(srcaddr))) AND is_public_ip(dstaddr)), 0)::BIGINT,
+  SELECT 'eni' AS entity_kind, interface_id AS entity, account_id, hour,
+    sum(flows) AS api_calls, 0::BIGINT, coalesce(sum(flows) FILTER (rejected), 0), 0::BIGINT, 0::BIGINT,
+    coalesce(sum(bytes) FILTER (egress_public), 0)::BIGINT,
     0::BIGINT, 0::BIGINT
-  FROM {{P}}vpc WHERE interface_id IS NOT NULL GROUP BY ALL
+  FROM {{P}}vpc_hours WHERE interface_id IS NOT NULL GROUP BY ALL
 ),
 s3_obs AS (
-  SELECT 'bucket' AS entity_kind, bucket AS entity, "accountId" AS account_id, date_trunc('hour', event_time) AS hour,
-    count(*), count(*) FILTER (operation LIKE 'REST.PUT.%' OR operation LIKE 'REST.DELETE.%' OR operation LIKE 'REST.POST.%'),
-    count(*) FILTER (http_status >= 400), count(DISTINCT operation), 0::BIGINT, 0::BIGINT,
+  SELECT 'bucket' AS entity_kind, bucket AS entity, "accountId" AS account_id, hour,
+    sum(requests), coalesce(sum(requests) FILTER (operation LIKE 'REST.PUT.%' OR operation LIKE 'REST.DELETE.%' OR operation LIKE 'REST.POST.%'), 0),
+    coalesce(sum(requests) FILTER (failed), 0), count(DISTINCT operation), 0::BIGINT, 0::BIGINT,
     coalesce(sum(bytes_sent) FILTER (operation = 'REST.GET.OBJECT'), 0)::BIGINT, 0::BIGINT
-  FROM {{P}}s3 WHERE bucket IS NOT NULL GROUP BY ALL
+  FROM {{P}}s3_hours WHERE bucket IS NOT NULL GROUP BY ALL
   UNION ALL
-  SELECT 's3_requester', requester, "accountId", date_trunc('hour', event_time),
-    count(*), count(*) FILTER (operation LIKE 'REST.PUT.%' OR operation LIKE 'REST.DELETE.%' OR operation LIKE 'REST.POST.%'),
-    count(*) FILTER (http_status >= 400), count(DISTINCT operation), 0::BIGINT, 0::BIGINT,
+  SELECT 's3_requester', requester, "accountId", hour,
+    sum(requests), coalesce(sum(requests) FILTER (operation LIKE 'REST.PUT.%' OR operation LIKE 'REST.DELETE.%' OR operation LIKE 'REST.POST.%'), 0),
+    coalesce(sum(requests) FILTER (failed), 0), count(DISTINCT operation), 0::BIGINT, 0::BIGINT,
     coalesce(sum(bytes_sent) FILTER (operation = 'REST.GET.OBJECT'), 0)::BIGINT, 0::BIGINT
-  FROM {{P}}s3 WHERE requester IS NOT NULL GROUP BY ALL
+  FROM {{P}}s3_hours WHERE requester IS NOT NULL GROUP BY ALL
 )
 SELECT entity_kind, entity, account_id, hour, hour_of_week(hour) AS hour_of_week,
   api_calls::BIGINT AS api_calls, write_calls::BIGINT AS write_calls, error_calls::BIGINT AS error_calls,
