@@ -191,7 +191,7 @@ func (r *runner) baselineViews(ctx context.Context, w lake.Window, from time.Tim
 	}
 	stmts := []string{
 		"CREATE OR REPLACE TEMP TABLE w_seen AS " + wseen,
-		"DROP TABLE w_ct_hours", // w_seen was its only reader
+		"DROP TABLE w_ct_hours; DROP TABLE w_vpc_hours; DROP TABLE w_s3_hours", // w_seen was their only reader
 		"CREATE OR REPLACE TEMP TABLE b_seen (dim VARCHAR, subject VARCHAR, value VARCHAR)",
 		// count(DISTINCT …) per group cannot spill; DISTINCT then count can.
 		`CREATE OR REPLACE TEMP TABLE b_hist AS SELECT principal, count(*)::BIGINT AS days FROM (
