@@ -231,19 +231,23 @@ func viewColumn(sc *viewScratch, n int, value func(int) string) entity.Strings {
 	return array.NewStringViewData(data)
 }
 
-// viewScratch is the reusable memory behind one textColumn array.
+// viewScratch is the reusable memory behind one viewColumn array.
 type viewScratch struct {
 	views, valid []byte
 	bufs         []memory.Buffer
 	ptrs         []*memory.Buffer
 }
 
+// viewScratchPool and comboScratchPool recycle batch's scratch. Pools, not
+// free lists as the entity package keeps its batches (internal/freelist):
+// with free lists holding this scratch, convert of 5 GB peaked 17 MiB higher
+// (487 vs 469–471 MiB, alternating runs) at the same CPU time.
 var viewScratchPool = sync.Pool{New: func() any { return new(viewScratch) }}
 
 // release drops the references to the rows' strings (a pooled scratch must
 // not keep a batch alive) and returns sc to the pool.
 func (sc *viewScratch) release() {
-	for i := range max(len(sc.ptrs)-2, 0) { // the ones textColumn used
+	for i := range max(len(sc.ptrs)-2, 0) { // the ones viewColumn used
 		sc.bufs[i].Reset(nil)
 	}
 	clear(sc.ptrs)
