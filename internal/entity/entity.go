@@ -11,6 +11,8 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"github.com/seclake/seclake/internal/freelist"
 )
 
 // Kind is the kind of an entity.
@@ -148,8 +150,8 @@ type Extractor struct {
 	// Sizing hints learnt from earlier batches.
 	arenaPerRow, entsPerRow atomic.Int64
 	mu                      sync.Mutex
-	free                    []*batch
-	tfree                   []*batch                     // scratch batches of single tuples
+	free                    freelist.List[batch]         // scratch batches (Max maxFree, set by New)
+	tfree                   freelist.List[batch]         // scratch batches of single tuples
 	cache                   map[string]map[string]*Tuple // typed column set → typed values → tuple (see Tuple)
 }
 
@@ -159,7 +161,9 @@ func New(opts Options) *Extractor {
 	if t <= 0 {
 		t = DefaultThreshold
 	}
-	return &Extractor{Threshold: t, Ignore: opts.Ignore}
+	x := &Extractor{Threshold: t, Ignore: opts.Ignore}
+	x.free.Max, x.tfree.Max = maxFree, maxFree
+	return x
 }
 
 // raw is an entity under construction; strings live in the arena.
@@ -229,16 +233,10 @@ func hasColumn(cols []Column, name string) bool {
 }
 
 // getBatch and putBatch recycle the scratch buffers of Extract (arena,
-// candidate entities, per-row context) between calls. A free list rather than
-// a sync.Pool: the convert job allocates enough to run a GC per batch, which
-// would empty a pool and make every batch fault in fresh scratch memory. At
-// most maxFree batches are kept.
+// candidate entities, per-row context) between calls, in a free list (see
+// internal/freelist for why not a sync.Pool).
 func (x *Extractor) getBatch() *batch {
-	x.mu.Lock()
-	defer x.mu.Unlock()
-	if n := len(x.free); n > 0 {
-		b := x.free[n-1]
-		x.free = x.free[:n-1]
+	if b := x.free.Get(); b != nil {
 		return b
 	}
 	return new(batch)
@@ -246,11 +244,7 @@ func (x *Extractor) getBatch() *batch {
 
 func (x *Extractor) putBatch(b *batch) {
 	b.x = nil
-	x.mu.Lock()
-	defer x.mu.Unlock()
-	if len(x.free) < maxFree {
-		x.free = append(x.free, b)
-	}
+	x.free.Put(b)
 }
 
 const maxFree = 4 // a main and a tuple batch per convert worker

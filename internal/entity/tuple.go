@@ -342,13 +342,7 @@ func (x *Extractor) tuple(cache map[string]*Tuple, key []byte, typed []typedCol,
 // unlike reset it leaves the JSON key cache alone (24 kB to clear) and keeps
 // the user agent classes (a pure function of the value).
 func (x *Extractor) getTupleBatch() *batch {
-	x.mu.Lock()
-	var b *batch
-	if n := len(x.tfree); n > 0 {
-		b = x.tfree[n-1]
-		x.tfree = x.tfree[:n-1]
-	}
-	x.mu.Unlock()
+	b := x.tfree.Get()
 	if b == nil {
 		b = &batch{uaClass: map[string]string{}}
 	}
@@ -361,11 +355,7 @@ func (x *Extractor) getTupleBatch() *batch {
 
 func (x *Extractor) putTupleBatch(b *batch) {
 	b.x = nil
-	x.mu.Lock()
-	defer x.mu.Unlock()
-	if len(x.tfree) < maxFree {
-		x.tfree = append(x.tfree, b)
-	}
+	x.tfree.Put(b)
 }
 
 // cacheFor returns the tuple cache of one set of typed columns.
