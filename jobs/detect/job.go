@@ -267,12 +267,6 @@ func (r *runner) dayViews(ctx context.Context, prefix string, days []string, fro
 			return err
 		}
 	}
-	timeFilter := func(src string) string {
-		if from.IsZero() {
-			return "SELECT * FROM " + src
-		}
-		return fmt.Sprintf("SELECT * FROM %s WHERE event_time >= %s AND event_time < %s", src, tsLit(from), tsLit(to))
-	}
 	ct, err := normalizedCT(prefix + "src_cloudtrail")
 	if err != nil {
 		return err
@@ -294,8 +288,8 @@ func (r *runner) dayViews(ctx context.Context, prefix string, days []string, fro
 	// tables serve w_seen's branches, which would otherwise each compute them.
 	stmts := []string{
 		fmt.Sprintf("CREATE OR REPLACE TEMP VIEW %sct AS SELECT * FROM (%s) WHERE %s", prefix, ct, timeCond(from, to)),
-		fmt.Sprintf("CREATE OR REPLACE TEMP VIEW %svpc AS %s", prefix, timeFilter(prefix+"src_vpcflow")),
-		fmt.Sprintf("CREATE OR REPLACE TEMP VIEW %ss3 AS %s", prefix, timeFilter(prefix+"src_s3access")),
+		fmt.Sprintf("CREATE OR REPLACE TEMP VIEW %svpc AS SELECT * FROM %ssrc_vpcflow WHERE %s", prefix, prefix, timeCond(from, to)),
+		fmt.Sprintf("CREATE OR REPLACE TEMP VIEW %ss3 AS SELECT * FROM %ssrc_s3access WHERE %s", prefix, prefix, timeCond(from, to)),
 		fmt.Sprintf("CREATE OR REPLACE TEMP TABLE %sct_hours AS %s", prefix, hours[0]),
 		fmt.Sprintf("CREATE OR REPLACE TEMP TABLE %svpc_hours AS %s", prefix, hours[1]),
 		fmt.Sprintf("CREATE OR REPLACE TEMP TABLE %ss3_hours AS %s", prefix, hours[2]),
