@@ -220,7 +220,7 @@ const (
 // Columns with unknown names are skipped; a column shorter than rows is read
 // to its length. The returned strings do not reference the Arrow buffers.
 func (x *Extractor) Extract(cols []Column, rows int) []Entity {
-	return x.ExtractBatch(cols, rows).Entities()
+	return x.ExtractBatch(cols, rows, nil).Entities()
 }
 
 func hasColumn(cols []Column, name string) bool {

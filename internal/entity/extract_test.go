@@ -278,3 +278,41 @@ func TestConcurrentExtract(t *testing.T) {
 		}
 	}
 }
+
+// TestTypedTupleSurvivesOwnTuple: when a row's free-text entity beats one
+// of its tuple's, the row gets a tuple of its own, and TypedTuple still
+// returns the shared tuple of its typed values (the one callers may reuse
+// for other rows), for that row and the others.
+func TestTypedTupleSurvivesOwnTuple(t *testing.T) {
+	shared := &Tuple{Entities: []Entity{{Kind: IPAddress, Value: "10.0.0.1", Role: RoleSourceIP, Field: "source_ip_address", Confidence: ConfTyped}}}
+	bt := &Batch{rows: 2, tuples: []*Tuple{shared, shared}}
+	// Equal confidence and a smaller field name: the text entity wins.
+	bt.setText([]Entity{{Row: 0, Kind: IPAddress, Value: "10.0.0.1", Role: RoleSourceIP, Field: "a", Confidence: ConfTyped}})
+	if bt.Tuple(0) == shared || len(bt.Tuple(0).Entities) != 1 || bt.Tuple(0).Entities[0].Field != "a" {
+		t.Fatalf("row 0 tuple %+v, want an own tuple with the text entity", bt.Tuple(0))
+	}
+	if bt.TypedTuple(0) != shared || bt.TypedTuple(1) != shared || bt.Tuple(1) != shared {
+		t.Fatalf("typed tuples %p %p, row 1 %p, want %p", bt.TypedTuple(0), bt.TypedTuple(1), bt.Tuple(1), shared)
+	}
+	if len(bt.Text(0)) != 0 {
+		t.Fatalf("row 0 keeps text %+v merged into its tuple", bt.Text(0))
+	}
+}
+
+// TestKnownTuples: ExtractBatch gives rows the tuples the caller knows,
+// without reading their typed values, and computes the others.
+func TestKnownTuples(t *testing.T) {
+	x := New(Options{})
+	col := StringColumn(memory.DefaultAllocator, "source_ip_address", []string{"10.0.0.1", "10.0.0.2"})
+	defer col.Values.Release()
+	cols := []Column{col}
+	first := x.ExtractBatch(cols, 2, nil)
+	known := &Tuple{Entities: []Entity{{Kind: IPAddress, Value: "192.0.2.9", Role: RoleSourceIP, Field: "source_ip_address", Confidence: ConfTyped}}}
+	bt := x.ExtractBatch(cols, 2, []*Tuple{known, nil})
+	if bt.Tuple(0) != known {
+		t.Fatalf("row 0: %+v, want the known tuple", bt.Tuple(0))
+	}
+	if got := bt.Tuple(1); got == nil || !slices.Equal(got.Entities, first.Tuple(1).Entities) || len(got.Entities) != 1 {
+		t.Fatalf("row 1: %+v, want %+v", got, first.Tuple(1))
+	}
+}

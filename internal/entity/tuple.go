@@ -27,6 +27,7 @@ type Tuple struct {
 type Batch struct {
 	rows   int
 	tuples []*Tuple
+	typed  []*Tuple // the rows' typed-value tuples when setText merged some into own tuples; else nil (= tuples)
 	text   []Entity // sorted by (Row, Kind, Value, Role)
 	start  []int32  // text of row i: text[start[i]:start[i+1]]
 }
@@ -36,6 +37,17 @@ func (bt *Batch) Rows() int { return bt.rows }
 
 // Tuple returns row i's tuple, or nil.
 func (bt *Batch) Tuple(i int) *Tuple { return bt.tuples[i] }
+
+// TypedTuple returns the tuple of row i's typed values alone, which another
+// row with the same typed values may reuse (see ExtractBatch's known). It is
+// Tuple(i) unless a free-text entity of the row beat one of the tuple's and
+// the row got a tuple of its own.
+func (bt *Batch) TypedTuple(i int) *Tuple {
+	if bt.typed != nil {
+		return bt.typed[i]
+	}
+	return bt.tuples[i]
+}
 
 // Text returns row i's own entities (Row = i), sorted by (Kind, Value, Role).
 func (bt *Batch) Text(i int) []Entity { return bt.text[bt.start[i]:bt.start[i+1]] }
@@ -80,6 +92,14 @@ func cmpKVR(a, b *Entity) int {
 func TypedColumn(name string) bool {
 	_, ok := typedColumns[name]
 	return ok
+}
+
+// TupleColumn reports whether a row's Tuple depends on the column name: the
+// typed columns, and vpc_endpoint_id (a private source address is
+// vpc_endpoint when it is set). Rows equal in these columns have equal
+// tuples.
+func TupleColumn(name string) bool {
+	return TypedColumn(name) || name == "vpc_endpoint_id"
 }
 
 // maxTuples bounds the Extractor's tuple cache; it is emptied when full.
@@ -163,8 +183,11 @@ func sharedIndex(typed []typedCol) *array.Int32 {
 
 // ExtractBatch extracts the entities of a batch of rows rows from cols, as
 // Extract does, grouping each row's typed-column entities into a shared
-// Tuple.
-func (x *Extractor) ExtractBatch(cols []Column, rows int) *Batch {
+// Tuple. known, when not nil, holds tuples the caller already has: a row
+// with known[i] set gets that tuple, and its typed values are not read. The
+// caller must have it from TypedTuple of an earlier row with the same typed
+// values, the same VPC endpoint presence and the same Extractor.
+func (x *Extractor) ExtractBatch(cols []Column, rows int, known []*Tuple) *Batch {
 	b := x.getBatch()
 	b.reset(x, rows)
 	defer x.putBatch(b)
@@ -182,6 +205,7 @@ func (x *Extractor) ExtractBatch(cols []Column, rows int) *Batch {
 		}
 	}
 	bt := &Batch{rows: rows, tuples: make([]*Tuple, rows)}
+	copy(bt.tuples, known)
 	b.tuples(bt, typed, vpce)
 	for _, c := range cols {
 		if c.Values == nil {
@@ -225,7 +249,7 @@ func (b *batch) tuples(bt *Batch, typed []typedCol, vpce Strings) {
 		// VPC endpoint flag).
 		byIndex := make([]*Tuple, 2*typed[0].dict.Len())
 		for i := 0; i < bt.rows; i++ {
-			if i >= idx.Len() || idx.IsNull(i) {
+			if bt.tuples[i] != nil || i >= idx.Len() || idx.IsNull(i) {
 				continue
 			}
 			via := vpce != nil && i < vpce.Len() && vpce.IsValid(i)
@@ -249,6 +273,9 @@ func (b *batch) tuples(bt *Batch, typed []typedCol, vpce Strings) {
 	prev := make([]byte, 0, cap(ids))
 	var prevT *Tuple
 	for i := 0; i < bt.rows; i++ {
+		if bt.tuples[i] != nil {
+			continue // known
+		}
 		via := vpce != nil && i < vpce.Len() && vpce.IsValid(i)
 		if dicts { // the row's dictionary indices identify its values
 			ids = ids[:0]
@@ -415,6 +442,9 @@ func (bt *Batch) setText(text []Entity) {
 			}
 			if own {
 				out = out[:from]
+				if bt.typed == nil {
+					bt.typed = append([]*Tuple(nil), bt.tuples...)
+				}
 				bt.tuples[r] = &Tuple{Entities: mergeInto(nil, t.Entities, text[k:j], 0)}
 			}
 		}

@@ -42,7 +42,7 @@ var (
 
 // denseCloudTrail parses one generated hour of the dense organisation make
 // bench converts (36,000 events an hour, all attack scenarios).
-func denseCloudTrail(b *testing.B) []schemas.CloudTrail {
+func denseCloudTrail(b testing.TB) []schemas.CloudTrail {
 	benchRowsOnce.Do(func() {
 		cfg := generate.DefaultConfig()
 		cfg.Days, cfg.Rate, cfg.Seed, cfg.Sources = 1, 36000, 11, []string{"cloudtrail"}

@@ -23,6 +23,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/seclake/seclake/internal/entity"
+	"github.com/seclake/seclake/internal/freelist"
 	"github.com/seclake/seclake/schemas"
 )
 
@@ -37,6 +38,42 @@ type Extraction struct {
 
 	mu   sync.Mutex
 	memo map[*entity.Tuple]any // tuple → *tupleOut[T] (see memo)
+
+	once   sync.Once
+	combos [3]freelist.List[comboCache] // per table (table.id), see comboCache
+}
+
+// comboCache maps the values of a row's tuple columns
+// (entity.TupleColumn), keyed as combinations keys them, to the tuple and
+// the outputs (*tupleOut[T]) an earlier batch found for them. A batch
+// takes a cache from a free list, so concurrent batches never share one and
+// need no lock: with two convert workers, two caches stay warm. A row whose
+// values are cached skips the extractor's tuple lookup (a second key over
+// the same few hundred bytes) and the outputs' lookup.
+type comboCache struct {
+	m    map[string]combo
+	hits int // rows found in m, for tests
+}
+
+type combo struct {
+	t   *entity.Tuple
+	out any // *tupleOut[T]
+}
+
+// maxCombos bounds a comboCache (emptied when full), small for the reason
+// maxMemo is.
+const maxCombos = 1 << 11
+
+func (x *Extraction) getCache(table int) *comboCache {
+	x.once.Do(func() {
+		for i := range x.combos {
+			x.combos[i].Max = 4
+		}
+	})
+	if c := x.combos[table].Get(); c != nil {
+		return c
+	}
+	return &comboCache{m: map[string]combo{}}
 }
 
 type column[T any] struct {
@@ -142,15 +179,19 @@ func redacted(x *Extraction, ents []entity.Entity) []entity.Entity {
 
 // entities runs the extractor over Arrow string arrays of cols of rows.
 func entities[T any](x *Extraction, rows []T, cols []column[T]) []entity.Entity {
-	return batch(x, rows, cols).Entities()
+	cs := comboScratchPool.Get().(*comboScratch)
+	defer cs.release()
+	return batch(x, rows, cols, cs, nil).Entities()
 }
 
 // batch runs the extractor over Arrow arrays of cols of rows: free-text
 // columns as string arrays, typed columns dictionary-encoded with one shared
 // index per distinct combination of the row's typed values, so the
 // extractor reads each combination once (CloudTrail rows of one caller
-// repeat the same address, agent, accounts and key).
-func batch[T any](x *Extraction, rows []T, cols []column[T]) *entity.Batch {
+// repeat the same address, agent, accounts and key). Rows whose combination
+// cache holds (nil: none) get their tuples from it, noted in cs.known; cs
+// also keeps the batch's new combinations (see combinations).
+func batch[T any](x *Extraction, rows []T, cols []column[T], cs *comboScratch, cache *comboCache) *entity.Batch {
 	arrs := make([]entity.Column, 0, len(cols))
 	var scratch []*viewScratch
 	view := func(n int, value func(int) string) entity.Strings {
@@ -158,7 +199,6 @@ func batch[T any](x *Extraction, rows []T, cols []column[T]) *entity.Batch {
 		scratch = append(scratch, sc)
 		return viewColumn(sc, n, value)
 	}
-	cs := comboScratchPool.Get().(*comboScratch)
 	defer func() {
 		for _, c := range arrs {
 			if c.Values != nil {
@@ -171,10 +211,12 @@ func batch[T any](x *Extraction, rows []T, cols []column[T]) *entity.Batch {
 		for _, sc := range scratch {
 			sc.release()
 		}
-		comboScratchPool.Put(cs)
 	}()
-	var typed []column[T]
+	var typed, keyed []column[T]
 	for _, spec := range cols {
+		if entity.TupleColumn(spec.name) {
+			keyed = append(keyed, spec)
+		}
 		if entity.TypedColumn(spec.name) {
 			typed = append(typed, spec)
 			continue
@@ -183,8 +225,8 @@ func batch[T any](x *Extraction, rows []T, cols []column[T]) *entity.Batch {
 			arrs = append(arrs, entity.Column{Name: spec.name, Values: a})
 		}
 	}
-	arrs = append(arrs, combinations(cs, rows, typed, view)...)
-	return x.Extractor.ExtractBatch(arrs, len(rows))
+	arrs = append(arrs, combinations(cs, cache, rows, keyed, typed, view)...)
+	return x.Extractor.ExtractBatch(arrs, len(rows), cs.knownT)
 }
 
 // viewColumn references n strings, value(0) … value(n-1), as an Arrow string
@@ -258,35 +300,62 @@ var dictType = &arrow.DictionaryType{IndexType: arrow.PrimitiveTypes.Int32, Valu
 
 // comboScratch is combinations' reusable memory.
 type comboScratch struct {
-	seen  map[string]int32
-	key   []byte
-	first []int   // the first row of each combination
-	idx   []int32 // each row's combination
+	seen   map[string]int32 // key of each new combination → its index
+	key    []byte
+	first  []int           // the first row of each new combination
+	idx    []int32         // each row's new combination (0 for known rows)
+	known  []combo         // each row's cached combination (zero: none)
+	knownT []*entity.Tuple // known[i].t (nil when the cache is not used)
 }
 
 var comboScratchPool = sync.Pool{New: func() any { return &comboScratch{seen: map[string]int32{}} }}
 
+// release drops the batch's references (a pooled scratch must not keep
+// tuples and rows alive) and returns cs to the pool.
+func (cs *comboScratch) release() {
+	clear(cs.known)
+	clear(cs.knownT)
+	cs.known, cs.knownT = cs.known[:0], cs.knownT[:0]
+	clear(cs.seen)
+	comboScratchPool.Put(cs)
+}
+
 // combinations dictionary-encodes the typed columns of rows with one index
-// array: index k is the k-th distinct combination of the row's typed values,
-// and each column's dictionary holds that column's value of combination k
-// ("" is null), as views of the strings of the combination's first row.
-// Columns that are null in every row are left out. The index array lives in
-// cs, which must outlive the returned columns.
-func combinations[T any](cs *comboScratch, rows []T, typed []column[T], view func(int, func(int) string) entity.Strings) []entity.Column {
+// array: index k is the k-th distinct new combination of the row's keyed
+// values (its typed values and the other columns its tuple depends on), and
+// each typed column's dictionary holds that column's value of combination
+// k ("" is null), as views of the strings of the combination's first row.
+// Rows whose combination cache holds are known (cs.known, cs.knownT) and
+// not numbered. Columns that are null in every new combination are left
+// out. The index array lives in cs, which must outlive the returned
+// columns.
+func combinations[T any](cs *comboScratch, cache *comboCache, rows []T, keyed, typed []column[T], view func(int, func(int) string) entity.Strings) []entity.Column {
 	if len(typed) == 0 {
 		return nil
 	}
 	clear(cs.seen)
 	cs.first = cs.first[:0]
 	cs.idx = slices.Grow(cs.idx[:0], len(rows))[:len(rows)]
+	if cache != nil {
+		cs.known = slices.Grow(cs.known[:0], len(rows))[:len(rows)]
+		cs.knownT = slices.Grow(cs.knownT[:0], len(rows))[:len(rows)]
+	}
 	for i := range rows {
 		key := cs.key[:0]
-		for _, c := range typed {
+		for _, c := range keyed {
 			v := c.get(&rows[i])
 			key = binary.AppendUvarint(key, uint64(len(v)))
 			key = append(key, v...)
 		}
 		cs.key = key
+		if cache != nil {
+			if c, ok := cache.m[string(key)]; ok {
+				cache.hits++
+				cs.known[i], cs.knownT[i] = c, c.t
+				cs.idx[i] = 0
+				continue
+			}
+		}
 		id, ok := cs.seen[string(key)]
 		if !ok {
 			id = int32(len(cs.first))
@@ -312,6 +381,7 @@ func combinations[T any](cs *comboScratch, rows []T, typed []column[T], view fun
 
 // table is how apply reads and writes one event table's rows.
 type table[T any] struct {
+	id   int // index of its combination caches in Extraction.combos
 	cols []column[T]
 	// attrSetters set the attr columns named in the table's Derived list.
 	attrSetters []func(*T, string)
@@ -329,8 +399,8 @@ type derivedSpec[T any] struct {
 	attr func(*T, string)
 }
 
-func newTable[T any](name string, cols []column[T], attrs map[string]func(*T, string), redact func(*entity.Redactor, *T)) table[T] {
-	t := table[T]{cols: cols, redact: redact, derived: map[string][]derivedSpec[T]{}}
+func newTable[T any](id int, name string, cols []column[T], attrs map[string]func(*T, string), redact func(*entity.Redactor, *T)) table[T] {
+	t := table[T]{id: id, cols: cols, redact: redact, derived: map[string][]derivedSpec[T]{}}
 	for _, set := range attrs {
 		t.attrSetters = append(t.attrSetters, set)
 	}
@@ -356,17 +426,17 @@ func newTable[T any](name string, cols []column[T], attrs map[string]func(*T, st
 }
 
 var (
-	ctTable = newTable("cloudtrail", ctColumns, map[string]func(*schemas.CloudTrail, string){
+	ctTable = newTable(0, "cloudtrail", ctColumns, map[string]func(*schemas.CloudTrail, string){
 		"source_ip_class":  func(r *schemas.CloudTrail, v string) { r.SourceIPClass = v },
 		"user_agent_class": func(r *schemas.CloudTrail, v string) { r.UserAgentClass = v },
 	}, redactCloudTrail)
-	vfTable = newTable("vpcflow", vfColumns, map[string]func(*schemas.VPCFlow, string){
+	vfTable = newTable(1, "vpcflow", vfColumns, map[string]func(*schemas.VPCFlow, string){
 		"srcaddr_class":     func(r *schemas.VPCFlow, v string) { r.SrcAddrClass = v },
 		"dstaddr_class":     func(r *schemas.VPCFlow, v string) { r.DstAddrClass = v },
 		"pkt_srcaddr_class": func(r *schemas.VPCFlow, v string) { r.PktSrcAddrClass = v },
 		"pkt_dstaddr_class": func(r *schemas.VPCFlow, v string) { r.PktDstAddrClass = v },
 	}, nil)
-	s3Table = newTable("s3access", s3Columns, map[string]func(*schemas.S3Access, string){
+	s3Table = newTable(2, "s3access", s3Columns, map[string]func(*schemas.S3Access, string){
 		"remote_ip_class":  func(r *schemas.S3Access, v string) { r.RemoteIPClass = v },
 		"user_agent_class": func(r *schemas.S3Access, v string) { r.UserAgentClass = v },
 	}, func(rd *entity.Redactor, r *schemas.S3Access) {
@@ -422,7 +492,11 @@ func apply[T any, P interface {
 	if x == nil || x.Extractor == nil || len(rows) == 0 {
 		return
 	}
-	bt := batch(x, rows, tb.cols)
+	cs := comboScratchPool.Get().(*comboScratch)
+	defer cs.release()
+	cache := x.getCache(tb.id)
+	defer x.combos[tb.id].Put(cache)
+	bt := batch(x, rows, tb.cols, cs, cache)
 	rd := x.Redactor
 	var refs []schemas.EntityRef
 	var strs []string // backing of the lists rows with own entities get
@@ -438,7 +512,9 @@ func apply[T any, P interface {
 		}
 		var m *tupleOut[T]
 		if t := bt.Tuple(i); t != nil {
-			if m = local[t]; m == nil {
+			if len(cs.known) > 0 && cs.known[i].t == t {
+				m = cs.known[i].out.(*tupleOut[T])
+			} else if m = local[t]; m == nil {
 				m = memo(x, t, row, tb)
 				local[t] = m
 			}
@@ -478,6 +554,22 @@ func apply[T any, P interface {
 			refs = append(refs, ref(&en))
 		}
 		e.Entities = refs[first:len(refs):len(refs)]
+	}
+	// Cache the batch's new combinations for later batches.
+	if len(cache.m)+len(cs.seen) > maxCombos {
+		clear(cache.m)
+	}
+	for key, k := range cs.seen {
+		r := cs.first[k]
+		t := bt.TypedTuple(r)
+		if t == nil {
+			continue // no typed entities: rare, and nothing to save
+		}
+		m := local[t]
+		if m == nil { // every row of it got a tuple of its own
+			m = memo(x, t, &rows[r], tb)
+		}
+		cache.m[key] = combo{t, m}
 	}
 }
 
