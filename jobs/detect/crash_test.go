@@ -41,6 +41,7 @@ func smallLake(t *testing.T) string {
 			smallErr = err
 			return
 		}
+		addTempRoot(dir)
 		smallDir = filepath.Join(dir, "lake")
 		raw, err := storage.NewLocal(filepath.Join(dir, "raw"))
 		if err != nil {

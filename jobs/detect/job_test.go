@@ -52,6 +52,7 @@ func generatedLake(t *testing.T) *fixture {
 			fix.err = err
 			return
 		}
+		addTempRoot(dir)
 		fix.raw, fix.lakeDir = filepath.Join(dir, "raw"), filepath.Join(dir, "lake")
 		fix.start, fix.days = time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC), 7
 		raw, err := storage.NewLocal(fix.raw)
