@@ -2,6 +2,7 @@ package extract
 
 import (
 	"reflect"
+	"sync"
 	"testing"
 
 	"github.com/seclake/seclake/internal/entity"
@@ -40,10 +41,7 @@ func TestCachedCombinationsMatchFresh(t *testing.T) {
 		for i := 0; i < len(got); i += batchRows {
 			batch := got[i:min(i+batchRows, len(got))]
 			x.CloudTrail(batch)
-			c := x.getCache(ctTable.id)
-			hits += c.hits
-			c.hits = 0
-			x.combos[ctTable.id].Put(c)
+			hits += int(x.combos[ctTable.id].hits.Swap(0))
 
 			want := append([]schemas.CloudTrail(nil), rows[i:i+len(batch)]...)
 			fresh := &Extraction{Extractor: entity.New(entity.Options{}), Redactor: rd}
@@ -59,5 +57,55 @@ func TestCachedCombinationsMatchFresh(t *testing.T) {
 			t.Fatalf("redact %v: %d of %d rows from the cache", rd != nil, hits, len(rows))
 		}
 		t.Logf("redact %v: %d of %d rows from the cache", rd != nil, hits, len(rows))
+	}
+}
+
+// TestCachedCombinationsConcurrent: convert's workers share the combination
+// cache; batches extracted at the same time from several goroutines get what
+// a fresh Extraction computes.
+func TestCachedCombinationsConcurrent(t *testing.T) {
+	if testing.Short() {
+		t.Skip("generates an hour of dense CloudTrail")
+	}
+	src := denseCloudTrail(t)[:4096]
+	const batchRows = 512
+	want := append([]schemas.CloudTrail(nil), src...)
+	for i := 0; i < len(want); i += batchRows {
+		fresh := &Extraction{Extractor: entity.New(entity.Options{})}
+		fresh.CloudTrail(want[i:min(i+batchRows, len(want))])
+	}
+	x := &Extraction{Extractor: entity.New(entity.Options{})}
+	const workers = 4
+	got := make([][]schemas.CloudTrail, workers)
+	var wg sync.WaitGroup
+	for w := range workers {
+		got[w] = append([]schemas.CloudTrail(nil), src...)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for round := range 2 {
+				rows := got[w]
+				if round == 1 {
+					rows = append([]schemas.CloudTrail(nil), src...)
+					got[w] = rows
+				}
+				// each worker walks the batches in its own order
+				for b := range len(rows) / batchRows {
+					i := ((b + w) % (len(rows) / batchRows)) * batchRows
+					x.CloudTrail(rows[i : i+batchRows])
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	for w := range workers {
+		for i := range got[w] {
+			if !reflect.DeepEqual(got[w][i], want[i]) {
+				t.Fatalf("worker %d, row %d: cached\n%+v\nfresh\n%+v", w, i, got[w][i].Extracted, want[i].Extracted)
+			}
+		}
+	}
+	if h := x.combos[ctTable.id].hits.Load(); h < int64(workers*len(src)) {
+		t.Fatalf("%d rows from the cache, want at least %d (the second round)", h, workers*len(src))
 	}
 }
