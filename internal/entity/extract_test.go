@@ -316,3 +316,25 @@ func TestKnownTuples(t *testing.T) {
 		t.Fatalf("row 1: %+v, want %+v", got, first.Tuple(1))
 	}
 }
+
+// TestRowListsEqualsListColumns: the one-row lists equal ListColumns' row,
+// mixed lists (ARNs of several kinds, principals) included.
+func TestRowListsEqualsListColumns(t *testing.T) {
+	x := New(Options{})
+	rows := []map[string]string{
+		{"source_ip_address": "10.0.0.1", "user_identity_arn": "arn:aws:sts::111122223333:assumed-role/Admin/alice@example.com", "user_identity_account_id": "111122223333",
+			"request_parameters": `{"roleArn":"arn:aws:iam::444455556666:role/x","bucketName":"b-1","instanceId":"i-0123456789abcdef0","keyId":"arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"}`},
+		{"user_agent": "aws-cli/2.15.0"},
+		{},
+	}
+	for i, r := range rows {
+		ents := extract(t, x, r)
+		l := ListColumns(ents, 1)
+		want, got := l.Array(0), RowLists(ents)
+		for c := range got {
+			if !slices.Equal(got[c], want[c]) {
+				t.Errorf("row %d, %s: RowLists %q, ListColumns %q", i, ListColumnNames[c], got[c], want[c])
+			}
+		}
+	}
+}

@@ -107,6 +107,46 @@ func ListColumns(ents []Entity, rows int) Lists {
 	return l
 }
 
+// RowLists is ListColumns for the entities of one row (sorted by Kind,
+// Value, Role, as a Tuple's are; Row is ignored), in ListColumnNames order,
+// with one backing array for all the lists.
+func RowLists(ents []Entity) [10][]string {
+	var out [10][]string
+	var n [10]int
+	total := 0
+	for i := range ents {
+		for _, c := range listsOf(&ents[i]) {
+			if c >= 0 {
+				n[c]++
+				total++
+			}
+		}
+	}
+	if total == 0 {
+		return out
+	}
+	buf := make([]string, 0, total)
+	for c := range out {
+		if n[c] == 0 {
+			continue
+		}
+		start := len(buf)
+		for i := range ents {
+			if l := listsOf(&ents[i]); l[0] == int8(c) || l[1] == int8(c) {
+				buf = append(buf, ents[i].Value)
+			}
+		}
+		seg := buf[start:]
+		if !slices.IsSorted(seg) {
+			slices.Sort(seg)
+		}
+		seg = slices.Compact(seg)
+		buf = buf[:start+len(seg)]
+		out[c] = seg[:len(seg):len(seg)]
+	}
+	return out
+}
+
 // ListsOf returns the indexes (in Lists field and ListColumnNames order) of
 // the list columns an entity goes to; -1 for none.
 func ListsOf(e *Entity) [2]int8 { return listsOf(e) }

@@ -650,8 +650,7 @@ func memo[T any](x *Extraction, t *entity.Tuple, row *T, tb table[T]) *tupleOut[
 	if ok {
 		return v.(*tupleOut[T])
 	}
-	l := entity.ListColumns(t.Entities, 1)
-	m := &tupleOut[T]{lists: l.Array(0)}
+	m := &tupleOut[T]{lists: entity.RowLists(t.Entities)}
 	var ex schemas.Extracted
 	setLists(&ex, &m.lists)
 	ents := t.Entities
