@@ -56,9 +56,9 @@ duck duck-full-types ""
 DUCK=$(field wall_s "$OUT/duck-json-depth3")
 DUCKFULL=$(field wall_s "$OUT/duck-full-types")
 
-# Extraction's cost: runs without and with extraction alternate (EXTRACT_RUNS pairs, default 3),
+# Extraction's cost: runs without and with extraction alternate (EXTRACT_RUNS pairs, default 5),
 # so load from elsewhere hits both alike; the medians of wall and CPU time are compared.
-RUNS=${EXTRACT_RUNS:-3}
+RUNS=${EXTRACT_RUNS:-5}
 median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 cpu() { awk -v u="$(field user_s "$1")" -v s="$(field sys_s "$1")" 'BEGIN { printf "%.2f", u + s }'; }
 for i in $(seq "$RUNS"); do
