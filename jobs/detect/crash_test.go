@@ -18,7 +18,6 @@ import (
 	"github.com/seclake/seclake/internal/lake"
 	"github.com/seclake/seclake/internal/storage"
 	"github.com/seclake/seclake/internal/testutil/failstore"
-	"github.com/seclake/seclake/jobs/convert"
 )
 
 var (
@@ -43,24 +42,10 @@ func smallLake(t *testing.T) string {
 		}
 		addTempRoot(dir)
 		smallDir = filepath.Join(dir, "lake")
-		raw, err := storage.NewLocal(filepath.Join(dir, "raw"))
-		if err != nil {
-			smallErr = err
-			return
-		}
 		cfg := generate.DefaultConfig()
 		cfg.Start, cfg.Days, cfg.Rate, cfg.Accounts, cfg.Principals, cfg.Seed = smallFrom, 3, 60, 1, 8, 5
 		cfg.Sources = []string{"cloudtrail"}
-		if _, err := generate.Run(context.Background(), cfg, raw); err != nil {
-			smallErr = err
-			return
-		}
-		lk, err := storage.NewLocal(smallDir)
-		if err != nil {
-			smallErr = err
-			return
-		}
-		_, smallErr = convert.Run(context.Background(), convert.Config{Raw: raw, Lake: lk, Prefixes: []string{"AWSLogs/", "s3-access-logs/"}, Workers: 2})
+		_, _, smallErr = generateLake(dir, cfg)
 	})
 	if smallErr != nil {
 		t.Fatal(smallErr)

@@ -7,8 +7,6 @@ import (
 	"time"
 
 	"github.com/seclake/seclake/internal/generate"
-	"github.com/seclake/seclake/internal/storage"
-	"github.com/seclake/seclake/jobs/convert"
 )
 
 // TestFlowHeavyDayInSmallMemory: a day of about 100k VPC flow records is
@@ -22,23 +20,12 @@ func TestFlowHeavyDayInSmallMemory(t *testing.T) {
 		t.Skip("generates and converts three days of flow logs")
 	}
 	dir := t.TempDir()
-	raw, err := storage.NewLocal(filepath.Join(dir, "raw"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	root := filepath.Join(dir, "lake")
 	start := time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC)
 	cfg := generate.DefaultConfig()
 	cfg.Start, cfg.Days, cfg.Rate, cfg.Accounts, cfg.Principals, cfg.Seed = start, 3, 6000, 2, 10, 5
 	cfg.Sources = []string{"vpcflow"}
-	if _, err := generate.Run(context.Background(), cfg, raw); err != nil {
-		t.Fatal(err)
-	}
-	root := filepath.Join(dir, "lake")
-	lk, err := storage.NewLocal(root)
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, err := convert.Run(context.Background(), convert.Config{Raw: raw, Lake: lk, Prefixes: []string{"AWSLogs/"}, Workers: 2})
+	lk, m, err := generateLake(dir, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

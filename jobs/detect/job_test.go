@@ -55,23 +55,9 @@ func generatedLake(t *testing.T) *fixture {
 		addTempRoot(dir)
 		fix.raw, fix.lakeDir = filepath.Join(dir, "raw"), filepath.Join(dir, "lake")
 		fix.start, fix.days = time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC), 7
-		raw, err := storage.NewLocal(fix.raw)
-		if err != nil {
-			fix.err = err
-			return
-		}
 		cfg := generate.DefaultConfig()
 		cfg.Start, cfg.Days, cfg.Rate, cfg.Accounts, cfg.Principals, cfg.Seed = fix.start, fix.days, 1500, 3, 40, 11
-		if _, err := generate.Run(context.Background(), cfg, raw); err != nil {
-			fix.err = err
-			return
-		}
-		lk, err := storage.NewLocal(fix.lakeDir)
-		if err != nil {
-			fix.err = err
-			return
-		}
-		if _, err := convert.Run(context.Background(), convert.Config{Raw: raw, Lake: lk, Prefixes: []string{"AWSLogs/", "s3-access-logs/"}, Workers: 2}); err != nil {
+		if _, _, err := generateLake(dir, cfg); err != nil {
 			fix.err = err
 			return
 		}
@@ -85,6 +71,24 @@ func generatedLake(t *testing.T) *fixture {
 		t.Fatal(fix.err)
 	}
 	return &fix
+}
+
+// generateLake generates cfg's logs into dir/raw and converts them into
+// dir/lake, returning the lake's store and convert's manifest.
+func generateLake(dir string, cfg generate.Config) (storage.Store, *lake.Manifest, error) {
+	raw, err := storage.NewLocal(filepath.Join(dir, "raw"))
+	if err != nil {
+		return nil, nil, err
+	}
+	if _, err := generate.Run(context.Background(), cfg, raw); err != nil {
+		return nil, nil, err
+	}
+	lk, err := storage.NewLocal(filepath.Join(dir, "lake"))
+	if err != nil {
+		return nil, nil, err
+	}
+	m, err := convert.Run(context.Background(), convert.Config{Raw: raw, Lake: lk, Prefixes: []string{"AWSLogs/", "s3-access-logs/"}, Workers: 2})
+	return lk, m, err
 }
 
 func readAccounts(raw string) map[string]string {
