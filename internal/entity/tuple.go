@@ -99,8 +99,12 @@ func TypedColumn(name string) bool {
 // vpc_endpoint when it is set). Rows equal in these columns have equal
 // tuples.
 func TupleColumn(name string) bool {
-	return TypedColumn(name) || name == "vpc_endpoint_id"
+	return TypedColumn(name) || name == vpcEndpointColumn
 }
+
+// vpcEndpointColumn is the CloudTrail column whose presence makes a private
+// source address vpc_endpoint (see viaEndpoint).
+const vpcEndpointColumn = "vpc_endpoint_id"
 
 // maxTuples bounds the Extractor's tuple cache; it is emptied when full.
 // Small on purpose: each garbage collection scans every cached tuple, which
@@ -200,7 +204,7 @@ func (x *Extractor) ExtractBatch(cols []Column, rows int, known []*Tuple) *Batch
 				typed = append(typed, tc)
 			}
 		}
-		if c.Name == "vpc_endpoint_id" && c.Values != nil {
+		if c.Name == vpcEndpointColumn && c.Values != nil {
 			vpce = c.Values
 		}
 	}

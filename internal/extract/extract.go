@@ -179,7 +179,7 @@ func entities[T any](x *Extraction, rows []T, cols []column[T]) []entity.Entity 
 // index per distinct combination of the row's typed values, so the
 // extractor reads each combination once (CloudTrail rows of one caller
 // repeat the same address, agent, accounts and key). Rows whose combination
-// cache holds (nil: none) get their tuples from it, noted in cs.known; cs
+// cache holds (nil: none) get their tuples from it, noted in cs.knownT; cs
 // also keeps the batch's new combinations (see combinations).
 func batch[T any](x *Extraction, rows []T, cols []column[T], cs *comboScratch, cache *comboCache) *entity.Batch {
 	arrs := make([]entity.Column, 0, len(cols))
@@ -294,8 +294,8 @@ type comboScratch struct {
 	key    []byte
 	first  []int           // the first row of each new combination
 	idx    []int32         // each row's new combination (0 for known rows)
-	known  []combo         // each row's cached combination (zero: none)
-	knownT []*entity.Tuple // known[i].t (nil when the cache is not used)
+	knownT []*entity.Tuple // each row's cached tuple (nil: none, or the cache is not used)
+	knownO []any           // and its outputs (*tupleOut[T])
 }
 
 var comboScratchPool = sync.Pool{New: func() any { return &comboScratch{seen: map[string]int32{}} }}
@@ -303,9 +303,9 @@ var comboScratchPool = sync.Pool{New: func() any { return &comboScratch{seen: ma
 // release drops the batch's references (a pooled scratch must not keep
 // tuples and rows alive) and returns cs to the pool.
 func (cs *comboScratch) release() {
-	clear(cs.known)
 	clear(cs.knownT)
-	cs.known, cs.knownT = cs.known[:0], cs.knownT[:0]
+	clear(cs.knownO)
+	cs.knownT, cs.knownO = cs.knownT[:0], cs.knownO[:0]
 	clear(cs.seen)
 	comboScratchPool.Put(cs)
 }
@@ -315,7 +315,7 @@ func (cs *comboScratch) release() {
 // values (its typed values and the other columns its tuple depends on), and
 // each typed column's dictionary holds that column's value of combination
 // k ("" is null), as views of the strings of the combination's first row.
-// Rows whose combination cache holds are known (cs.known, cs.knownT) and
+// Rows whose combination cache holds are known (cs.knownT, cs.knownO) and
 // not numbered. Columns that are null in every new combination are left
 // out. The index array lives in cs, which must outlive the returned
 // columns.
@@ -327,8 +327,8 @@ func combinations[T any](cs *comboScratch, cache *comboCache, rows []T, keyed, t
 	cs.first = cs.first[:0]
 	cs.idx = slices.Grow(cs.idx[:0], len(rows))[:len(rows)]
 	if cache != nil {
-		cs.known = slices.Grow(cs.known[:0], len(rows))[:len(rows)]
 		cs.knownT = slices.Grow(cs.knownT[:0], len(rows))[:len(rows)]
+		cs.knownO = slices.Grow(cs.knownO[:0], len(rows))[:len(rows)]
 		cache.mu.RLock()
 		defer cache.mu.RUnlock()
 	}
@@ -349,7 +349,7 @@ func combinations[T any](cs *comboScratch, cache *comboCache, rows []T, keyed, t
 		if cache != nil {
 			if c, ok := cache.m[string(key)]; ok {
 				hits++
-				cs.known[i], cs.knownT[i] = c, c.t
+				cs.knownT[i], cs.knownO[i] = c.t, c.out
 				cs.idx[i] = 0
 				continue
 			}
@@ -509,8 +509,8 @@ func apply[T any, P interface {
 		}
 		var m *tupleOut[T]
 		if t := bt.Tuple(i); t != nil {
-			if len(cs.known) > 0 && cs.known[i].t == t {
-				m = cs.known[i].out.(*tupleOut[T])
+			if len(cs.knownT) > 0 && cs.knownT[i] == t {
+				m = cs.knownO[i].(*tupleOut[T])
 			} else if m = local[t]; m == nil {
 				m = memo(x, t, row, tb)
 				local[t] = m
